@@ -1,0 +1,47 @@
+"""The app factory: one place where the Bolt app, its Web API client and every listener are put together."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+import handlers
+from bot.config import Settings
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client for SLACK_API_URL that waits out 429s and retries dropped connections."""
+    client = WebClient(token=token or settings.bot_token, base_url=settings.slack_api_url, timeout=15)
+    client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=5), ConnectionErrorRetryHandler(max_retry_count=2)])
+    return client
+
+
+def create_app(settings: Settings, *, client: WebClient | None = None, runtime: Runtime | None = None,
+               synchronous: bool = False) -> App:
+    """Build the Bolt app. `synchronous` runs listeners before the HTTP response (tests, demo, console)."""
+    runtime = runtime or Runtime.build(settings)
+    client = client or make_client(settings)
+    app = App(
+        token=settings.bot_token or client.token,
+        signing_secret=settings.signing_secret or "unset",
+        client=client,
+        process_before_response=synchronous,
+        token_verification_enabled=False,
+        logger=logging.getLogger("roi.bolt"),
+    )
+
+    @app.middleware
+    def provide_runtime(context, next):  # noqa: A002 - Bolt passes `next` by this name
+        # Only the runtime (settings, sessionmaker, clock) is shared here; sessions open in the listeners.
+        context["roi"] = runtime
+        next()
+
+    handlers.register(app)
+    app.roi_runtime = runtime  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,137 @@
+"""Settings: read once from the environment (and a `.env` file), validated, frozen; secrets never print."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///roi.db"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_SECRET_FIELDS = {"bot_token", "signing_secret", "app_token", "client_secret", "state_secret"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment (SPEC §1)."""
+
+    bot_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "UTC"
+    alert_time: str = "10:00"
+    admins: frozenset[str] = frozenset()
+    port: int = 3000
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    state_secret: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")) -> Settings:
+        """Build settings from `environ` (default `os.environ`) over a `.env` file; the environment wins."""
+        values: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = values.get(name, "").strip()
+            return value or None
+
+        port_text = get("PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a port number from 1 to 65535, not {port_text!r}")
+        settings = cls(
+            bot_token=get("SLACK_BOT_TOKEN"),
+            signing_secret=get("SLACK_SIGNING_SECRET"),
+            app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=get("SLACK_API_URL") or DEFAULT_API_URL,
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            timezone=get("ROI_TIMEZONE") or "UTC",
+            alert_time=get("ROI_ALERT_TIME") or "10:00",
+            admins=frozenset(a.strip() for a in (get("ROI_ADMINS") or "").split(",") if a.strip()),
+            port=int(port_text),
+            client_id=get("SLACK_CLIENT_ID"),
+            client_secret=get("SLACK_CLIENT_SECRET"),
+            state_secret=get("SLACK_STATE_SECRET"),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the first malformed variable."""
+        if not self.slack_api_url.startswith(("http://", "https://")):
+            raise ConfigError("SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"ROI_TIMEZONE must be an IANA time zone such as Europe/Berlin, not {self.timezone!r}")
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", self.alert_time):
+            raise ConfigError(f"ROI_ALERT_TIME must be HH:MM (24-hour), not {self.alert_time!r}")
+        bad = sorted(a for a in self.admins if not _USER_ID.match(a))
+        if bad:
+            raise ConfigError(f"ROI_ADMINS must be comma-separated Slack user ids like U012ABCDEF; not: {', '.join(bad)}")
+        if self.bot_token and not self.bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        oauth = [self.client_id, self.client_secret, self.state_secret]
+        if any(oauth) and not all(oauth):
+            raise ConfigError("SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together: set all three or none")
+
+    def require(self, *names: str) -> None:
+        """Raise ConfigError listing the environment variables a command needs but does not have."""
+        attrs = {
+            "SLACK_BOT_TOKEN": "bot_token",
+            "SLACK_SIGNING_SECRET": "signing_secret",
+            "SLACK_APP_TOKEN": "app_token",
+        }
+        missing = [n for n in names if not getattr(self, attrs[n])]
+        if "SLACK_BOT_TOKEN" in missing and self.oauth_enabled:
+            missing.remove("SLACK_BOT_TOKEN")
+        if missing:
+            raise ConfigError(f"{', '.join(missing)} must be set (in the environment or .env) for this command")
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """True when multi-workspace OAuth installs are configured."""
+        return bool(self.client_id and self.client_secret and self.state_secret)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone for schedules, 'today' and order dates."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def alert_at(self) -> time:
+        """ROI_ALERT_TIME as a time of day."""
+        hour, minute = self.alert_time.split(":")
+        return time(int(hour), int(minute))
+
+    def with_(self, **changes) -> Settings:
+        """A copy with some fields changed (tests and the demo use this)."""
+        return replace(self, **changes)
+
+    def secrets(self) -> list[str]:
+        """The secret values in force, so logging can redact them."""
+        return [v for f in fields(self) if f.name in _SECRET_FIELDS and (v := getattr(self, f.name))]
+
+    def __str__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={'***' if f.name in _SECRET_FIELDS and getattr(self, f.name) else getattr(self, f.name)!r}"
+            for f in fields(self)
+        )
+        return f"Settings({shown})"
+
+    __repr__ = __str__

@@ -1,0 +1,78 @@
+"""Block Kit to plain text, roughly as Slack would show it: for the demo's output and the console."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>|<([^<>]+)>")
+
+
+def plain(mrkdwn: str) -> str:
+    """Slack markup made readable: `<#C1>` → `#C1`, `<@U1>` → `@U1`, links shown, entities undone."""
+    def link(m: re.Match) -> str:
+        target, label, bare = m.group(1), m.group(2), m.group(3)
+        target = target or bare
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("!"):
+            return "@" + target[1:].split("^")[0]
+        return f"{label} ({target})" if label else target
+
+    return html.unescape(_LINK.sub(link, mrkdwn))
+
+
+def _text(obj: dict | None) -> str:
+    return plain((obj or {}).get("text", "")) if obj else ""
+
+
+def _table(rows: list[list[dict]]) -> list[str]:
+    cells = [[plain(c.get("text", "")) if c.get("type") != "rich_text" else "…" for c in row] for row in rows]
+    widths = [max(len(r[i]) if i < len(r) else 0 for r in cells) for i in range(max(map(len, cells)))]
+    out = []
+    for n, row in enumerate(cells):
+        out.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
+
+
+def render_blocks(blocks: list[dict]) -> str:
+    """The blocks of a message as lines of text."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = _text(block.get("text"))
+            lines += [title, "=" * len(title)]
+        elif kind == "section":
+            if block.get("text"):
+                lines.append(_text(block["text"]))
+            for f in block.get("fields", []):
+                lines.append("  " + _text(f).replace("\n", ": ", 1))
+            if block.get("accessory", {}).get("type") == "button":
+                lines.append(f"  [{_text(block['accessory'].get('text'))}]")
+        elif kind == "context":
+            lines.append("  " + "  ".join(_text(e) if e.get("type") != "image" else "" for e in block.get("elements", [])))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        elif kind == "table":
+            lines += _table(block.get("rows", []))
+        elif kind == "actions":
+            lines.append("  ".join(f"[{_text(e.get('text'))}]" for e in block.get("elements", [])))
+        elif kind == "image":
+            lines.append(f"[image: {block.get('alt_text', '')}]")
+        else:
+            lines.append(f"[{kind} block]")
+    return "\n".join(lines)
+
+
+def render_message(message: dict) -> str:
+    """A recorded message (its params) as text; falls back to its `text` when it has no blocks."""
+    blocks = message.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return render_blocks(blocks) if blocks else plain(message.get("text", ""))

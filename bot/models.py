@@ -1,0 +1,254 @@
+"""SQLAlchemy 2 models: everything ROI bot stores, every row scoped to its Slack workspace."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Integer,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Cents(TypeDecorator):
+    """A Decimal with two places, stored as an integer number of hundredths: exact sums in SQL, on any database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return int((Decimal(value) * 100).to_integral_value())
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite keeps no zone, so it is added back on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names Alembic can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {Decimal: Cents(), datetime: UTCDateTime(), dict: JSON()}
+
+
+class Workspace(Base):
+    """A Slack workspace (team) using the app; every other row hangs off one."""
+
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uninstalled_at: Mapped[datetime | None]
+
+
+class Campaign(Base):
+    """A campaign with its budget, currency, dates, digest channel and schedule, and alert thresholds."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_key: Mapped[str] = mapped_column(String(40))
+    budget: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    start: Mapped[date | None]
+    end: Mapped[date | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(80), default="mon 09:00")
+    min_roi: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    grace_days: Mapped[int] = mapped_column(default=7)
+    window_days: Mapped[int] = mapped_column(default=7)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="campaign", cascade="all, delete-orphan")
+
+
+class Influencer(Base):
+    """A creator the team works with: handle, platform, audience size and the manager who decides on them."""
+
+    __tablename__ = "influencers"
+    __table_args__ = (UniqueConstraint("workspace_id", "handle_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    handle: Mapped[str] = mapped_column(String(64))
+    handle_key: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16), default="other")
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    manager_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="influencer", cascade="all, delete-orphan")
+
+
+class Enrolment(Base):
+    """An influencer in a campaign, with what they cost and what they should bring in."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("campaign_id", "influencer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    influencer_id: Mapped[int] = mapped_column(ForeignKey("influencers.id", ondelete="CASCADE"), index=True)
+    fee: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    commission_pct: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    product_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    goal_revenue: Mapped[Decimal | None]
+    start: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    cut_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="enrolments")
+    influencer: Mapped[Influencer] = relationship(back_populates="enrolments")
+    codes: Mapped[list[Code]] = relationship(back_populates="enrolment", cascade="all, delete-orphan")
+
+
+class Code(Base):
+    """A discount code (and optional tracking link) of one influencer in one campaign."""
+
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("campaign_id", "code_key"), Index("ix_codes_ws_code", "workspace_id", "code_key"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    code_key: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="codes")
+
+
+class Order(Base):
+    """One imported or hand-entered order; identified by (workspace, source, order id)."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source", "order_id"),
+        Index("ix_orders_ws_date", "workspace_id", "order_date"),
+    )
+    # BIGINT on PostgreSQL (a big shop passes 2**31 line items); SQLite needs INTEGER for its rowid alias.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[str] = mapped_column(String(128))
+    created: Mapped[datetime | None]
+    order_date: Mapped[date]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    subtotal: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    refunded: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    financial_status: Mapped[str | None] = mapped_column(String(32))
+    codes: Mapped[str | None] = mapped_column(Text)
+    utm_campaign: Mapped[str | None] = mapped_column(String(255))
+    utm_content: Mapped[str | None] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EngagementStat(Base):
+    """Engagement counters of one post (or one day) of an influencer in a campaign."""
+
+    __tablename__ = "engagement_stats"
+    __table_args__ = (UniqueConstraint("enrolment_id", "stat_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    stat_key: Mapped[str] = mapped_column(String(2048))
+    stat_date: Mapped[date]
+    post: Mapped[str | None] = mapped_column(Text)
+    impressions: Mapped[int | None] = mapped_column(BigInteger)
+    reach: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    saves: Mapped[int | None] = mapped_column(BigInteger)
+    clicks: Mapped[int | None] = mapped_column(BigInteger)
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Alert(Base):
+    """An underperformer alert sent for an enrolment on a day, and the decision taken on it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("enrolment_id", "alert_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    alert_date: Mapped[date]
+    reasons: Mapped[dict] = mapped_column(default=dict)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    quiet_until: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobRun(Base):
+    """A claimed period of a scheduled job: the unique key makes each digest post once, whatever runs it."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "subject", "period_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    period_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    result: Mapped[dict | None]
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

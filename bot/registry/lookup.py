@@ -1,0 +1,83 @@
+"""Finding a workspace's campaigns, influencers, enrolments and codes by the names people type."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import NotFound
+from bot.models import Campaign, Code, Enrolment, Influencer, Workspace
+
+
+def workspace(session: Session, team_id: str, *, name: str | None = None) -> Workspace:
+    """The workspace row of a Slack team, created on first use."""
+    row = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    if row is None:
+        row = Workspace(team_id=team_id, name=name)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _suggest(typed: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(typed.lower(), [k.lower() for k in known], n=1, cutoff=0.6)
+    if close:
+        match = next(k for k in known if k.lower() == close[0])
+        return f" Did you mean `{match}`?"
+    return ""
+
+
+def campaign(session: Session, ws: Workspace, name: str) -> Campaign:
+    """The campaign called `name` (case-insensitive) or NotFound with a suggestion."""
+    row = session.scalar(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.name_key == name.lower()))
+    if row is None:
+        known = list(session.scalars(select(Campaign.name).where(Campaign.workspace_id == ws.id)))
+        hint = _suggest(name, known) or (" See `/campaign list`." if known else " Create one with `/campaign create`.")
+        raise NotFound(f"There is no campaign `{name}`.{hint}")
+    return row
+
+
+def influencer(session: Session, ws: Workspace, handle: str) -> Influencer:
+    """The influencer with `handle` (case-insensitive) or NotFound with a suggestion."""
+    row = session.scalar(
+        select(Influencer).where(Influencer.workspace_id == ws.id, Influencer.handle_key == handle.lower())
+    )
+    if row is None:
+        known = list(session.scalars(select(Influencer.handle).where(Influencer.workspace_id == ws.id)))
+        hint = _suggest(handle, known) or " Add them with `/influencer add`."
+        raise NotFound(f"There is no influencer `{handle}`.{hint}")
+    return row
+
+
+def enrolment(session: Session, person: Influencer, camp: Campaign) -> Enrolment:
+    """The enrolment of an influencer in a campaign, or NotFound saying how to enrol."""
+    row = session.scalar(
+        select(Enrolment).where(Enrolment.influencer_id == person.id, Enrolment.campaign_id == camp.id)
+    )
+    if row is None:
+        raise NotFound(
+            f"`{person.handle}` is not in campaign `{camp.name}`. "
+            f"Enrol them with `/influencer add {person.handle} campaign={camp.name} fee=…`."
+        )
+    return row
+
+
+def codes_named(session: Session, ws: Workspace, code: str) -> list[Code]:
+    """Every registration of a code in the workspace (one per campaign at most)."""
+    return list(
+        session.scalars(
+            select(Code).where(Code.workspace_id == ws.id, Code.code_key == code.lower()).order_by(Code.id)
+        )
+    )
+
+
+def count_campaigns(session: Session, ws: Workspace) -> int:
+    """How many campaigns a workspace has."""
+    return session.scalar(select(func.count()).select_from(Campaign).where(Campaign.workspace_id == ws.id)) or 0
+
+
+def select_campaign(ws: Workspace, name: str):
+    """The SELECT for a workspace's campaign by name, case-insensitive."""
+    return select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.name_key == name.lower())

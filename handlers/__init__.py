@@ -1,0 +1,11 @@
+"""Slack listeners: slash commands, buttons and events. `register(app)` wires them all."""
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    """Register every listener and the error handler on `app`."""
+    from handlers import campaign, code, errors, influencer, roi
+
+    for module in (campaign, influencer, code, roi, errors):
+        module.register(app)

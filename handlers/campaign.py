@@ -1,0 +1,131 @@
+"""`/campaign`: create, list, show, set and end campaigns (SPEC §2)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import InputError
+from bot.models import Campaign, Code, Enrolment, Workspace
+from bot.registry import campaigns, codes, lookup
+from bot.schedule import parse_schedule
+from handlers import resolve
+from handlers.blocks import campaigns as view
+from handlers.blocks.kit import Reply
+from handlers.commands import Request, Sub, dispatch, send
+from handlers.parsing import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct
+
+CREATE_KEYS = {"budget", "currency", "start", "end", "channel", "digest", "min_roi", "grace_days", "window_days", "note"}
+SET_KEYS = CREATE_KEYS | {"name"}
+NOTE_LIMIT = 500
+
+
+def _currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{3}", value):
+        raise InputError("currency", f"`{value}` is not a currency code", "a three-letter ISO code like `USD` or `EUR`")
+    return value.upper()
+
+
+def _note(value: str) -> str:
+    if len(value) > NOTE_LIMIT:
+        raise InputError("note", f"is {len(value)} characters long", f"at most {NOTE_LIMIT} characters")
+    return value
+
+
+def parse_values(req: Request, allowed: set[str]) -> dict[str, Any]:
+    """Validate every key=value of a create/set into model-ready values (nothing is written on an error)."""
+    req.args.unknown_keys(allowed)
+    parsers = {
+        "name": parse_name,
+        "budget": lambda v: parse_money(v, "budget"),
+        "currency": _currency,
+        "start": lambda v: parse_date(v, "start"),
+        "end": lambda v: parse_date(v, "end"),
+        "channel": lambda v: resolve.channel_id(req.client, parse_channel(v)),
+        "digest": lambda v: parse_schedule(v).text,
+        "min_roi": lambda v: parse_pct(v, "min_roi", minimum=-100, maximum=100_000),
+        "grace_days": lambda v: parse_int(v, "grace_days", minimum=0, maximum=365),
+        "window_days": lambda v: parse_int(v, "window_days", minimum=0, maximum=365),
+        "note": _note,
+    }
+    return {key: parsers[key](value) for key, value in req.args.options.items()}
+
+
+def create(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/campaign create NAME budget=… …`"""
+    name = parse_name(req.args.word(0, "NAME", "`/campaign create NAME budget=AMOUNT`"))
+    values = parse_values(req, CREATE_KEYS)
+    if "budget" not in values:
+        raise InputError("budget", "is required", "`budget=AMOUNT`, e.g. `budget=5,000`")
+    camp = campaigns.create(session, ws, {"name": name, **values}, user_id=req.user_id)
+    return view.created(camp)
+
+
+def list_(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/campaign list`"""
+    req.args.unknown_keys(set())
+    counts = dict(
+        session.execute(
+            select(Enrolment.campaign_id, func.count()).where(Enrolment.workspace_id == ws.id).group_by(Enrolment.campaign_id)
+        ).all()
+    )
+    rows = session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id).order_by(Campaign.status, Campaign.name_key))
+    return view.listing([(c, counts.get(c.id, 0)) for c in rows], today=req.runtime.today())
+
+
+def show(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/campaign show NAME`"""
+    req.args.unknown_keys(set())
+    camp = lookup.campaign(session, ws, req.args.word(0, "NAME", "`/campaign show NAME`"))
+    enrolments = list(session.scalars(select(Enrolment).where(Enrolment.campaign_id == camp.id).order_by(Enrolment.id)))
+    code_rows = session.execute(select(Code.enrolment_id, Code.code).where(Code.campaign_id == camp.id).order_by(Code.code_key)).all()
+    by_enrolment: dict[int, list[str]] = {}
+    for enrolment_id, code in code_rows:
+        by_enrolment.setdefault(enrolment_id, []).append(code)
+    return view.card(camp, [(e, by_enrolment.get(e.id, [])) for e in enrolments], today=req.runtime.today())
+
+
+def set_(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/campaign set NAME key=value…`"""
+    camp = lookup.campaign(session, ws, req.args.word(0, "NAME", "`/campaign set NAME key=value`"))
+    values = parse_values(req, SET_KEYS)
+    if not values:
+        raise InputError("key=value", "nothing to change", f"one or more of {', '.join(f'`{k}`' for k in sorted(SET_KEYS))}")
+    changes = campaigns.update(session, camp, values)
+    if {"start", "end", "window_days"} & set(values):
+        codes.check_windows_still_apart(session, camp)
+    return view.changed(camp, changes)
+
+
+def end(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/campaign end NAME`"""
+    req.args.unknown_keys(set())
+    camp = lookup.campaign(session, ws, req.args.word(0, "NAME", "`/campaign end NAME`"))
+    was_ended = camp.status == "ended"
+    campaigns.end(session, camp, req.runtime.today())
+    return view.ended(camp, already=was_ended)
+
+
+SUBS = {
+    "create": Sub(create, True, "create NAME budget=AMOUNT [currency=USD] [start=DATE] [end=DATE] [channel=#chan] "
+                  '[digest=SCHEDULE] [min_roi=PCT] [grace_days=N] [window_days=N] [note="text"]'),
+    "list": Sub(list_, False, "list"),
+    "show": Sub(show, False, "show NAME"),
+    "set": Sub(set_, True, "set NAME key=value…"),
+    "end": Sub(end, True, "end NAME"),
+}
+
+
+def campaign_command(ack, command, context, client, respond):
+    """Listener for `/campaign`."""
+    ack()
+    send(respond, dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage))
+
+
+def register(app: App) -> None:
+    """Register the `/campaign` listener."""
+    app.command("/campaign")(campaign_command)

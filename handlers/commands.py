@@ -1,0 +1,82 @@
+"""The shape every slash command shares: ack at once, parse, check rights, run in one transaction, reply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.errors import Forbidden, InputError
+from bot.models import Workspace
+from bot.registry import lookup
+from bot.runtime import Runtime
+from handlers.blocks.kit import Reply
+from handlers.parsing import Args, parse_args
+
+
+@dataclass
+class Request:
+    """One slash command as the sub-command functions see it."""
+
+    runtime: Runtime
+    client: WebClient
+    team_id: str
+    user_id: str
+    channel_id: str
+    args: Args
+
+    def option_keys(self) -> set[str]:
+        """The keys the person typed."""
+        return set(self.args.options)
+
+
+@dataclass(frozen=True)
+class Sub:
+    """A sub-command: its function, whether it changes data (ROI_ADMINS applies), and its usage line."""
+
+    run: Callable[[Request, Session, Workspace], Reply]
+    changes: bool
+    usage: str
+
+
+def may_change(runtime: Runtime, user_id: str) -> bool:
+    """True when ROI_ADMINS is empty or names this user."""
+    return not runtime.settings.admins or user_id in runtime.settings.admins
+
+
+def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs: dict[str, Sub],
+             usage: Callable[[], Reply]) -> Reply:
+    """Run one slash command through its sub-command table and return the reply (errors propagate)."""
+    runtime: Runtime = context["roi"]
+    args = parse_args(command.get("text") or "")
+    if not args.words or args.words[0].lower() == "help":
+        return usage()
+    sub_name = args.words[0].lower()
+    sub = subs.get(sub_name)
+    if sub is None:
+        known = ", ".join(f"`{k}`" for k in subs)
+        raise InputError("sub-command", f"`{args.words[0]}` is not a sub-command of {name}", f"one of {known} (see `{name} help`)")
+    user_id = command.get("user_id", "")
+    if sub.changes and not may_change(runtime, user_id):
+        raise Forbidden(
+            f"Only the ROI bot admins can run `{name} {sub_name}` in this workspace; nothing was changed. "
+            "Ask one of them, or read with the list and show commands."
+        )
+    request = Request(
+        runtime=runtime,
+        client=client,
+        team_id=command.get("team_id") or context.get("team_id") or "",
+        user_id=user_id,
+        channel_id=command.get("channel_id", ""),
+        args=Args(words=args.words[1:], options=args.options),
+    )
+    with runtime.sessions.begin() as session:
+        ws = lookup.workspace(session, request.team_id, name=command.get("team_domain"))
+        return sub.run(request, session, ws)
+
+
+def send(respond: Callable, reply: Reply) -> None:
+    """Answer the asker only, through response_url."""
+    respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,35 @@
+"""The one error handler: BotErrors become friendly ephemeral replies, anything else a logged reference id."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from slack_bolt import App
+
+from bot.errors import BotError
+from handlers.blocks.errors import failure, internal
+
+log = logging.getLogger("roi.errors")
+
+
+def reference() -> str:
+    """A short id the user can quote and we can grep the logs for."""
+    return secrets.token_hex(4).upper()
+
+
+def on_error(error: Exception, body: dict, respond, logger) -> None:
+    """Turn an exception raised by a listener into a reply to the person who asked."""
+    if isinstance(error, BotError):
+        reply = failure(error.message)
+    else:
+        ref = reference()
+        log.error("unhandled error ref=%s type=%s", ref, (body or {}).get("type") or (body or {}).get("command"), exc_info=error)
+        reply = internal(ref)
+    if body and body.get("response_url"):
+        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False)
+
+
+def register(app: App) -> None:
+    """Install the error handler."""
+    app.error(on_error)

@@ -1,0 +1,159 @@
+"""`/influencer`: add (or enrol), list, show, remove, set, and record engagement stats (SPEC §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import InputError
+from bot.models import Code, Enrolment, Influencer, Workspace
+from bot.registry import influencers, lookup
+from handlers import resolve
+from handlers.blocks import influencers as view
+from handlers.blocks.kit import Reply
+from handlers.commands import Request, Sub, dispatch, send
+from handlers.parsing import (
+    parse_choice,
+    parse_date,
+    parse_handle,
+    parse_int,
+    parse_money,
+    parse_name,
+    parse_pct,
+    parse_platform,
+    parse_url,
+    parse_user,
+)
+
+PERSON_KEYS = {"platform", "followers", "manager"}
+TERMS_KEYS = {"fee", "commission", "product_cost", "goal_revenue", "start"}
+
+
+def _values(req: Request, keys: set[str]) -> dict[str, Any]:
+    parsers = {
+        "handle": parse_handle,
+        "platform": parse_platform,
+        "followers": lambda v: parse_int(v, "followers", minimum=0, maximum=10_000_000_000),
+        "manager": lambda v: resolve.user_id(req.client, parse_user(v)),
+        "fee": lambda v: parse_money(v, "fee"),
+        "commission": lambda v: parse_pct(v, "commission", minimum=0, maximum=100),
+        "product_cost": lambda v: parse_money(v, "product_cost"),
+        "goal_revenue": lambda v: parse_money(v, "goal_revenue"),
+        "start": lambda v: parse_date(v, "start"),
+        "status": lambda v: parse_choice(v, "status", ("active", "cut")),
+    }
+    return {k: parsers[k](v) for k, v in req.args.options.items() if k in keys}
+
+
+def add(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/influencer add HANDLE … [campaign=NAME …]`"""
+    handle = parse_handle(req.args.word(0, "HANDLE", "`/influencer add HANDLE`"))
+    req.args.unknown_keys(PERSON_KEYS | TERMS_KEYS | {"campaign"})
+    person_values = _values(req, PERSON_KEYS)
+    terms = _values(req, TERMS_KEYS)
+    camp_name = req.args.options.get("campaign")
+    if terms and not camp_name:
+        raise InputError("campaign", f"`{'`, `'.join(sorted(terms))}` belong to an enrolment", "`campaign=NAME` alongside them")
+    camp = lookup.campaign(session, ws, parse_name(camp_name)) if camp_name else None
+    person = influencers.find(session, ws, handle)
+    if person is None:
+        person = influencers.create(session, ws, handle, person_values)
+        new_person, changes = True, []
+    elif camp is None:
+        influencers.create(session, ws, handle, person_values)  # raises the "already registered" conflict
+        raise AssertionError("unreachable")
+    else:
+        new_person, changes = False, influencers.update(session, person, person_values)
+    enrolment = influencers.enrol(session, person, camp, terms, today=req.runtime.today()) if camp else None
+    return view.added(person, enrolment, new_person=new_person, changes=changes)
+
+
+def list_(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/influencer list [campaign=NAME]`"""
+    req.args.unknown_keys({"campaign"})
+    if "campaign" in req.args.options:
+        camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
+        rows = list(session.scalars(select(Enrolment).where(Enrolment.campaign_id == camp.id).order_by(Enrolment.id)))
+        return view.lineup(camp, rows)
+    people = list(session.scalars(select(Influencer).where(Influencer.workspace_id == ws.id).order_by(Influencer.handle_key)))
+    campaigns_of = {p.id: [e.campaign.name for e in p.enrolments] for p in people}
+    return view.listing(people, campaigns_of)
+
+
+def show(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/influencer show HANDLE`"""
+    req.args.unknown_keys(set())
+    person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer show HANDLE`")))
+    codes = {e.id: list(session.scalars(select(Code).where(Code.enrolment_id == e.id).order_by(Code.code_key))) for e in person.enrolments}
+    return view.card(person, codes)
+
+
+def remove(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/influencer remove HANDLE`"""
+    req.args.unknown_keys(set())
+    person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer remove HANDLE`")))
+    handle = person.handle
+    return view.removed(handle, influencers.remove(session, person))
+
+
+def set_(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/influencer set HANDLE [campaign=NAME] key=value…`"""
+    person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer set HANDLE key=value`")))
+    if "campaign" in req.args.options:
+        req.args.unknown_keys(TERMS_KEYS | {"status", "campaign"})
+        camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
+        enrolment = lookup.enrolment(session, person, camp)
+        values = _values(req, TERMS_KEYS | {"status"})
+        if not values:
+            raise InputError("key=value", "nothing to change", "`fee`, `commission`, `product_cost`, `goal_revenue`, `start` or `status`")
+        changes = influencers.update_enrolment(session, enrolment, values, today=req.runtime.today())
+        return view.changed(person, changes, enrolment=enrolment)
+    terms_given = (TERMS_KEYS | {"status"}) & set(req.args.options)
+    if terms_given:
+        raise InputError("campaign", f"`{'`, `'.join(sorted(terms_given))}` belong to an enrolment", "`campaign=NAME` alongside them")
+    req.args.unknown_keys(PERSON_KEYS | {"handle"})
+    values = _values(req, PERSON_KEYS | {"handle"})
+    if not values:
+        raise InputError("key=value", "nothing to change", "`platform`, `followers`, `manager` or `handle` (or `campaign=NAME` with its terms)")
+    return view.changed(person, influencers.update(session, person, values), enrolment=None)
+
+
+def stats(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/influencer stats HANDLE campaign=NAME [date=DATE] [post=URL] counters…`"""
+    req.args.unknown_keys({"campaign", "date", "post", *influencers.COUNTERS})
+    person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer stats HANDLE campaign=NAME likes=N`")))
+    if "campaign" not in req.args.options:
+        raise InputError("campaign", "is required", "`campaign=NAME`")
+    camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
+    enrolment = lookup.enrolment(session, person, camp)
+    counters = {k: parse_int(v, k, minimum=0, maximum=10**15) for k, v in req.args.options.items() if k in influencers.COUNTERS}
+    if not counters:
+        raise InputError("counters", "none given", "one or more of " + ", ".join(f"`{c}=N`" for c in influencers.COUNTERS))
+    day = parse_date(req.args.options["date"], "date") if "date" in req.args.options else req.runtime.today()
+    post = parse_url(req.args.options["post"], "post") if "post" in req.args.options else None
+    stat, created = influencers.record_stats(session, enrolment, day=day, post=post, counters=counters)
+    return view.stats_recorded(person, camp, stat, created=created)
+
+
+SUBS = {
+    "add": Sub(add, True, "add HANDLE …"),
+    "list": Sub(list_, False, "list [campaign=NAME]"),
+    "show": Sub(show, False, "show HANDLE"),
+    "remove": Sub(remove, True, "remove HANDLE"),
+    "set": Sub(set_, True, "set HANDLE [campaign=NAME] key=value…"),
+    "stats": Sub(stats, True, "stats HANDLE campaign=NAME …"),
+}
+
+
+def influencer_command(ack, command, context, client, respond):
+    """Listener for `/influencer`."""
+    ack()
+    send(respond, dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage))
+
+
+def register(app: App) -> None:
+    """Register the `/influencer` listener."""
+    app.command("/influencer")(influencer_command)
