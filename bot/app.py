@@ -28,7 +28,6 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     runtime = runtime or Runtime.build(settings)
     client = client or make_client(settings)
     app = App(
-        token=settings.bot_token or client.token,
         signing_secret=settings.signing_secret or "unset",
         client=client,
         process_before_response=synchronous,

@@ -39,3 +39,5 @@ def configure(secrets: list[str], level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic announces every plugin and context at INFO; upgrades are logged once by bot.db instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

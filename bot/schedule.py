@@ -84,7 +84,8 @@ class Schedule:
         fire = trigger.get_next_fire_time(None, after)
         if fire is not None and _utc(fire) <= _utc(after):
             fire = trigger.get_next_fire_time(None, fire + timedelta(seconds=1))
-        return fire
+        # APScheduler may hand back a wall time skipped by a DST gap; show it as the real local time.
+        return None if fire is None else fire.astimezone(tz)
 
     def last_fire_time(self, tz: ZoneInfo, now: datetime) -> datetime | None:
         """The latest scheduled time at or before the aware datetime `now` (None when off or none yet)."""
@@ -96,10 +97,12 @@ class Schedule:
             latest = None
             fire = trigger.get_next_fire_time(None, now - window)
             while fire is not None and _utc(fire) <= _utc(now):
+                if latest is not None and _utc(fire) <= _utc(latest):
+                    break  # wall-clock steps inside a DST fold can repeat a time; never loop on it
                 latest = fire
                 fire = trigger.get_next_fire_time(None, fire + timedelta(seconds=1))
             if latest is not None:
-                return latest
+                return latest.astimezone(tz)
         return None
 
     def period(self, tz: ZoneInfo, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -120,7 +123,7 @@ def parse_schedule(text: str) -> Schedule:
     if cleaned.startswith("cron:"):
         fields = cleaned.removeprefix("cron:").split()
         if len(fields) != 5:
-            raise _error(f"a cron schedule has 5 fields (minute hour day-of-month month day-of-week), not {len(fields)}")
+            raise _error(f"cron takes 5 fields (minute hour day-of-month month day-of-week), not {len(fields)}")
         for spec, (name, low, high, names) in zip(fields, CRON_FIELDS):
             _expand(spec, name, low, high, names)
         if _cron_trigger(fields, ZoneInfo("UTC")).get_next_fire_time(None, _REFERENCE) is None:

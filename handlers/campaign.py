@@ -17,7 +17,7 @@ from handlers import resolve
 from handlers.blocks import campaigns as view
 from handlers.blocks.kit import Reply
 from handlers.commands import Request, Sub, dispatch, send
-from handlers.parsing import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct
+from handlers.parsing import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct, shown
 
 CREATE_KEYS = {"budget", "currency", "start", "end", "channel", "digest", "min_roi", "grace_days", "window_days", "note"}
 SET_KEYS = CREATE_KEYS | {"name"}
@@ -26,7 +26,7 @@ NOTE_LIMIT = 500
 
 def _currency(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z]{3}", value):
-        raise InputError("currency", f"`{value}` is not a currency code", "a three-letter ISO code like `USD` or `EUR`")
+        raise InputError("currency", f"{shown(value)} is not a currency code", "a three-letter ISO code like `USD` or `EUR`")
     return value.upper()
 
 

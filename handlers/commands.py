@@ -13,7 +13,7 @@ from bot.models import Workspace
 from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks.kit import Reply
-from handlers.parsing import Args, parse_args
+from handlers.parsing import Args, parse_args, shown
 
 
 @dataclass
@@ -57,7 +57,7 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
     sub = subs.get(sub_name)
     if sub is None:
         known = ", ".join(f"`{k}`" for k in subs)
-        raise InputError("sub-command", f"`{args.words[0]}` is not a sub-command of {name}", f"one of {known} (see `{name} help`)")
+        raise InputError("sub-command", f"{shown(args.words[0])} is not a sub-command of {name}", f"one of {known} (see `{name} help`)")
     user_id = command.get("user_id", "")
     if sub.changes and not may_change(runtime, user_id):
         raise Forbidden(

@@ -109,6 +109,7 @@ def _read_token(text: str, i: int) -> tuple[str | None, str, int]:
     """Read one token from `text[i]`: (lower-cased key or None, value, index after the token)."""
     pieces: list[tuple[str, bool]] = []  # (text, is_markup); raw text is still Slack-escaped
     key: str | None = None
+    may_have_key = True
     at_value_start = True
     while i < len(text) and not _is_space(text[i]):
         char = text[i]
@@ -123,22 +124,21 @@ def _read_token(text: str, i: int) -> tuple[str | None, str, int]:
             end = _markup_end(text, i, key or ARGUMENTS)
             pieces.append((text[i:end], True))
             i = end
-        elif char == "=" and key is None and all(not markup for _, markup in pieces):
+        elif char == "=" and may_have_key and all(not markup for _, markup in pieces):
+            may_have_key = False
             prefix = "".join(raw for raw, _ in pieces)
             if not prefix:
-                raise InputError(ARGUMENTS, f"{shown(unescape_slack(_rest_of_token(text, i)))} has no key before `=`", "`key=value`")
+                typed = shown(unescape_slack(_rest_of_token(text, i)))
+                raise InputError(ARGUMENTS, f"{typed} has no key before `=`", "`key=value`")
             if not _KEY.fullmatch(prefix):
                 pieces.append((char, False))  # a word that happens to hold `=`, e.g. a plain link
-                key = ""  # stop looking for a key in this token
             else:
                 key, pieces, at_value_start = prefix.lower(), [], True
             i += 1
         else:
             pieces.append((char, False))
             i += 1
-    if key == "":
-        key = None
-    elif key is not None and not pieces:
+    if key is not None and not pieces:
         raise InputError(key, "has no value", f"`{key}=value` (quote values with spaces)")
     return key, _join(pieces), i
 
@@ -159,9 +159,10 @@ def _read_quoted(text: str, i: int, field: str) -> tuple[list[tuple[str, bool]],
         if char in family and not (family == _SINGLE and _is_apostrophe(text, j)):
             after = j + 1
             if after < len(text) and not _is_space(text[after]):
+                typed = shown(unescape_slack(_rest_of_token(text, after)))
                 raise InputError(
                     field,
-                    f"the closing quote {shown(char)} is followed by {shown(unescape_slack(_rest_of_token(text, after)))}",
+                    f"the closing quote {shown(char)} is followed by {typed}",
                     "a space after the closing quote, like `note=\"launch week\" budget=100`",
                 )
             return pieces, after

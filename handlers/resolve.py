@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
-from handlers.parsing import ChannelRef, UserRef
+from handlers.parsing import ChannelRef, UserRef, shown
 
 _PAGES = 20  # 20 × 200 = 4,000 channels or members searched before giving up
 
@@ -32,7 +32,7 @@ def channel_id(client: WebClient, ref: ChannelRef, field: str = "channel") -> st
         pass
     raise InputError(
         field,
-        f"no channel called `#{wanted}` that the bot can see",
+        f"no channel called {shown('#' + wanted)} that the bot can see",
         "the channel picked from Slack's autocomplete (type `#` and choose it), and invite the bot to private channels",
     )
 
@@ -56,4 +56,4 @@ def user_id(client: WebClient, ref: UserRef, field: str = "manager") -> str:
                 break
     except SlackApiError:
         pass
-    raise InputError(field, f"no member called `@{wanted}`", "the person picked from Slack's autocomplete (type `@` and choose them)")
+    raise InputError(field, f"no member called {shown('@' + wanted)}", "the person picked from Slack's autocomplete (type `@` and choose them)")

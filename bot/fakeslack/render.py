@@ -9,15 +9,15 @@ import re
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>|<([^<>]+)>")
 
 
-def plain(mrkdwn: str) -> str:
-    """Slack markup made readable: `<#C1>` → `#C1`, `<@U1>` → `@U1`, links shown, entities undone."""
+def plain(mrkdwn: str, names: dict[str, str] | None = None) -> str:
+    """Slack markup made readable: `<#C1>` → `#growth`, `<@U1>` → `@lena` (from `names`), links shown, entities undone."""
+    names = names or {}
+
     def link(m: re.Match) -> str:
         target, label, bare = m.group(1), m.group(2), m.group(3)
         target = target or bare
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
+        if target.startswith(("#", "@")):
+            return target[0] + (label or names.get(target[1:], target[1:]))
         if target.startswith("!"):
             return "@" + target[1:].split("^")[0]
         return f"{label} ({target})" if label else target
@@ -25,12 +25,15 @@ def plain(mrkdwn: str) -> str:
     return html.unescape(_LINK.sub(link, mrkdwn))
 
 
+_NAMES: dict[str, str] = {}
+
+
 def _text(obj: dict | None) -> str:
-    return plain((obj or {}).get("text", "")) if obj else ""
+    return plain((obj or {}).get("text", ""), _NAMES) if obj else ""
 
 
 def _table(rows: list[list[dict]]) -> list[str]:
-    cells = [[plain(c.get("text", "")) if c.get("type") != "rich_text" else "…" for c in row] for row in rows]
+    cells = [[plain(c.get("text", ""), _NAMES) if c.get("type") != "rich_text" else "…" for c in row] for row in rows]
     widths = [max(len(r[i]) if i < len(r) else 0 for r in cells) for i in range(max(map(len, cells)))]
     out = []
     for n, row in enumerate(cells):
@@ -40,8 +43,10 @@ def _table(rows: list[list[dict]]) -> list[str]:
     return out
 
 
-def render_blocks(blocks: list[dict]) -> str:
-    """The blocks of a message as lines of text."""
+def render_blocks(blocks: list[dict], names: dict[str, str] | None = None) -> str:
+    """The blocks of a message as lines of text; `names` maps channel and user ids to names."""
+    _NAMES.clear()
+    _NAMES.update(names or {})
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
@@ -70,9 +75,9 @@ def render_blocks(blocks: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def render_message(message: dict) -> str:
+def render_message(message: dict, names: dict[str, str] | None = None) -> str:
     """A recorded message (its params) as text; falls back to its `text` when it has no blocks."""
     blocks = message.get("blocks")
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
-    return render_blocks(blocks) if blocks else plain(message.get("text", ""))
+    return render_blocks(blocks, names) if blocks else plain(message.get("text", ""), names)

@@ -3,17 +3,16 @@
 `FakeSlack` is a real HTTP server on 127.0.0.1: point `WebClient(base_url=slack.api_url)` (or
 SLACK_API_URL) at it and it answers the methods the bot uses the way Slack does, records every call,
 and can be scripted to fail, rate-limit or stall so error paths can be exercised end to end.
+This module is the HTTP layer, recording and scripting; the Web API methods' answers live in
+`bot.fakeslack.webapi` (`channel_for_users` and `page` are re-exported from here).
 """
 
 from __future__ import annotations
 
-import base64
 import email.parser
 import email.policy
-import hashlib
 import itertools
 import json
-import mimetypes
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,8 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-# Methods that authenticate with client credentials, not a token.
-_NO_TOKEN_METHODS = {"oauth.v2.access"}
+from bot.fakeslack import webapi
+from bot.fakeslack.webapi import channel_for_users, page
+
+__all__ = ["Call", "FakeSlack", "channel_for_users", "page"]
 
 
 @dataclass
@@ -59,10 +60,6 @@ class _Rule:
     retry_after: int | None = None
 
 
-class _SlackError(Exception):
-    """Raised by a method handler to answer `{"ok": false, "error": ...}`."""
-
-
 @dataclass
 class _Reply:
     status: int
@@ -95,15 +92,6 @@ class FakeSlack:
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._methods = {
-            "auth.test": self._auth_test, "chat.postMessage": self._post_message,
-            "chat.postEphemeral": self._post_ephemeral, "chat.update": self._update, "chat.delete": self._delete,
-            "conversations.open": self._open, "conversations.list": self._conversations_list,
-            "users.list": self._users_list, "users.info": self._users_info, "views.publish": self._view,
-            "views.open": self._view, "views.update": self._view, "files.info": self._files_info,
-            "files.getUploadURLExternal": self._get_upload_url,
-            "files.completeUploadExternal": self._complete_upload, "oauth.v2.access": self._oauth_access,
-        }
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -257,18 +245,7 @@ class FakeSlack:
             return self._download(call)
         if route == "upload":
             return self._upload(call)
-        try:
-            if call.method not in _NO_TOKEN_METHODS:
-                if not call.token:
-                    raise _SlackError("not_authed")
-                if self.valid_tokens and call.token not in self.valid_tokens:
-                    raise _SlackError("invalid_auth")
-            handler = self._methods.get(call.method)
-            if handler is None:
-                raise _SlackError("unknown_method")
-            return _Reply(200, {"ok": True, **handler(call)})
-        except _SlackError as err:
-            return _Reply(200, {"ok": False, "error": str(err)})
+        return _Reply(200, webapi.answer(self, call))
 
     def _download(self, call: Call) -> _Reply:
         token = call.token or ""
@@ -287,111 +264,6 @@ class FakeSlack:
                 return _Reply(404, "unknown upload", content_type="text/plain")
             pending["bytes"] = call.body
         return _Reply(200, f"OK - {len(call.body)}", content_type="text/plain")
-
-    # -- Web API methods: each takes the call and returns the answer's fields besides "ok" -----
-
-    def _auth_test(self, call: Call) -> dict:
-        team = self.token_teams.get(call.token or "", self.team_id)
-        return {"url": f"https://{team.lower()}.slack.com/", "team": self.team_name, "team_id": team,
-                "user": "roi-bot", "user_id": self.user_id, "bot_id": self.bot_id, "is_enterprise_install": False}
-
-    def _post_message(self, call: Call) -> dict:
-        channel = _require(call, "channel", "channel_not_found")
-        if not any(call.params.get(k) for k in ("text", "blocks", "attachments")):
-            raise _SlackError("no_text")
-        ts = self.next_ts()
-        message = {"type": "message", "user": self.user_id, "bot_id": self.bot_id, "ts": ts,
-                   "text": call.params.get("text", ""), "blocks": call.json("blocks") or []}
-        if call.params.get("thread_ts"):
-            message["thread_ts"] = call.params["thread_ts"]
-        return {"channel": channel, "ts": ts, "message": message}
-
-    def _post_ephemeral(self, call: Call) -> dict:
-        _require(call, "channel", "channel_not_found")
-        _require(call, "user", "user_not_in_channel")
-        return {"message_ts": self.next_ts()}
-
-    def _update(self, call: Call) -> dict:
-        channel = _require(call, "channel", "channel_not_found")
-        ts = _require(call, "ts", "message_not_found")
-        return {"channel": channel, "ts": ts, "text": call.params.get("text", ""),
-                "message": {"text": call.params.get("text", ""), "blocks": call.json("blocks") or []}}
-
-    def _delete(self, call: Call) -> dict:
-        return {"channel": _require(call, "channel", "channel_not_found"),
-                "ts": _require(call, "ts", "message_not_found")}
-
-    def _open(self, call: Call) -> dict:
-        if call.params.get("channel"):
-            return {"channel": {"id": call.params["channel"]}}
-        return {"channel": {"id": channel_for_users(_require(call, "users", "users_list_not_supplied"))}}
-
-    def _conversations_list(self, call: Call) -> dict:
-        channels = [{"is_channel": True, "is_archived": False, "is_member": True, **c} for c in self.channels]
-        items, cursor = page(channels, call.params)
-        return {"channels": items, "response_metadata": {"next_cursor": cursor}}
-
-    def _users_list(self, call: Call) -> dict:
-        members = [{"team_id": self.team_id, "deleted": False, "is_bot": False, **u} for u in self.users]
-        items, cursor = page(members, call.params)
-        return {"members": items, "response_metadata": {"next_cursor": cursor}}
-
-    def _users_info(self, call: Call) -> dict:
-        for user in self.users:
-            if user["id"] == call.params.get("user"):
-                return {"user": {"team_id": self.team_id, "deleted": False, "is_bot": False, **user}}
-        raise _SlackError("user_not_found")
-
-    def _view(self, call: Call) -> dict:
-        view = call.json("view") or {}
-        return {"view": {"id": call.params.get("view_id") or self.next_id("V"), "team_id": self.team_id, **view}}
-
-    def _files_info(self, call: Call) -> dict:
-        with self._cond:
-            if call.params.get("file") not in self._files:
-                raise _SlackError("file_not_found")
-            return {"file": self.file_object(call.params["file"])}
-
-    def _get_upload_url(self, call: Call) -> dict:
-        filename = _require(call, "filename", "invalid_arguments")
-        file_id = self.next_id("F")
-        with self._cond:
-            self._pending[file_id] = {"filename": filename, "length": int(call.params.get("length") or 0)}
-        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
-
-    def _complete_upload(self, call: Call) -> dict:
-        entries = call.json("files") or []
-        channels = (call.params.get("channels") or "").split(",")
-        with self._cond:
-            if not entries or any("bytes" not in self._pending.get(e.get("id"), {}) for e in entries):
-                raise _SlackError("invalid_file_id")
-            done = []
-            for entry in entries:
-                pending = self._pending.pop(entry["id"])
-                title = entry.get("title") or pending["filename"]
-                self.uploads[entry["id"]] = {
-                    "bytes": pending["bytes"], "filename": pending["filename"], "title": title,
-                    "channel_id": call.params.get("channel_id") or channels[0] or None,
-                    "initial_comment": call.params.get("initial_comment"), "thread_ts": call.params.get("thread_ts")}
-                self._files[entry["id"]] = {"bytes": pending["bytes"], "name": pending["filename"], "title": title,
-                                            "filetype": pending["filename"].rpartition(".")[2].lower(),
-                                            "mimetype": mimetypes.guess_type(pending["filename"])[0] or "",
-                                            "size": len(pending["bytes"]), "user": self.user_id}
-                done.append(self.file_object(entry["id"]))
-        return {"files": done}
-
-    def _oauth_access(self, call: Call) -> dict:
-        code = call.params.get("code", "")
-        install = self.oauth_installs.get(code) or {
-            "access_token": f"xoxb-fake-{self.team_id}", "token_type": "bot", "scope": "commands,chat:write",
-            "bot_user_id": self.user_id, "app_id": self.app_id, "team": {"id": self.team_id, "name": self.team_name},
-            "enterprise": None, "is_enterprise_install": False,
-            "authed_user": {"id": "U0001", "scope": "", "token_type": "user"}}
-        with self._cond:
-            self.token_teams[install["access_token"]] = install["team"]["id"]
-            if self.valid_tokens:
-                self.valid_tokens.add(install["access_token"])  # Slack honours a token once it issued it
-        return install
 
 
 class _Server(ThreadingHTTPServer):
@@ -485,31 +357,3 @@ def _multipart(raw: bytes, headers: Any) -> tuple[dict[str, str], list[bytes]]:
         else:
             fields[part.get_param("name", header="content-disposition")] = content.decode()
     return fields, files
-
-
-def _require(call: Call, key: str, error: str) -> str:
-    value = call.params.get(key)
-    if not value:
-        raise _SlackError(error)
-    return value
-
-
-def channel_for_users(users: str) -> str:
-    """The deterministic DM (or group DM) id conversations.open gives for a comma-separated user list."""
-    ids = [u for u in users.split(",") if u]
-    if len(ids) == 1:
-        return "D" + ids[0][1:]
-    return "G" + hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:9].upper()
-
-
-def page(items: list[dict], params: dict[str, Any]) -> tuple[list[dict], str]:
-    """Slice `items` by Slack's cursor/limit params; returns the page and the next cursor ("" at the end)."""
-    cursor = params.get("cursor") or ""
-    try:
-        start = int(base64.b64decode(cursor).decode().split(":")[1]) if cursor else 0
-        limit = int(params.get("limit") or 100) or 100
-    except (ValueError, IndexError):
-        raise _SlackError("invalid_cursor") from None
-    end = start + limit
-    next_cursor = base64.b64encode(f"next:{end}".encode()).decode() if end < len(items) else ""
-    return items[start:end], next_cursor

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from handlers.blocks.fmt import esc
 from handlers.blocks.kit import Reply, context, section
 
 
 def failure(message: str) -> Reply:
     """A known problem (bad input, missing campaign, no rights): what was wrong; nothing was changed."""
-    # Messages quote what the user typed; escaping here means no mention or link can ride along.
-    return Reply(text=f"That didn't work: {message}", blocks=[section(f":warning: {esc(message)}"), context("Nothing was changed.")])
+    # BotError messages are already safe mrkdwn: user text inside them goes through `shown()`.
+    return Reply(text=f"That didn't work: {message}", blocks=[section(f":warning: {message}"), context("Nothing was changed.")])
 
 
 def internal(ref: str) -> Reply:

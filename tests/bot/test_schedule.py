@@ -52,7 +52,7 @@ def test_parse_schedule_normalizes_valid_forms(text, kind, canonical, descriptio
         ("mon 9:5", "not a time of day"),
         ("tues 09:00", "not `daily` or a weekday"),
         ("every day", "not `daily` or a weekday"),
-        ("cron:0 9 * *", "5 fields"),
+        ("cron:0 9 * *", "5 fields (minute"),
         ("cron:0 9 * * * *", "5 fields"),
         ("cron:60 * * * *", "minute `60` is outside 0–59"),
         ("cron:0 24 * * *", "hour `24` is outside 0–23"),

@@ -134,7 +134,7 @@ ANY_TEXT = st.one_of(st.text(max_size=200), SLACKISH)
 MARKUP = re.compile(r"<[^<>]*>")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(ANY_TEXT)
 def test_parse_args_raises_only_input_error(text):
     try:
@@ -143,7 +143,7 @@ def test_parse_args_raises_only_input_error(text):
         pass
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(ANY_TEXT.map(lambda text: text.replace("&", "")))
 def test_parse_args_keeps_no_bare_angle_bracket_outside_markup(text):
     try:
@@ -154,7 +154,7 @@ def test_parse_args_keeps_no_bare_angle_bracket_outside_markup(text):
         assert "<" not in MARKUP.sub("", value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=QUOTES)))
 @example(" spaced\u200b\u00a0out ")
 @example("&lt; <!channel> &amp;")

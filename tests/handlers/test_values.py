@@ -291,7 +291,8 @@ def test_parse_url_refuses_other_links(value, fragment):
     [
         (
             "https://shop.com/p",
-            "https://shop.com/p?utm_source=instagram&utm_medium=influencer&utm_campaign=spring&utm_content=ana.makes",
+            "https://shop.com/p?utm_source=instagram&utm_medium=influencer"
+            "&utm_campaign=spring&utm_content=ana.makes",
         ),
         (
             "https://shop.com/p?a=1&UTM_Source=old&b=x%20y&utm_term=t#top",

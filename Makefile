@@ -1,0 +1,40 @@
+# Every target sets up its own virtual environment first; a fresh clone needs only python3 (3.11+).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help install demo test serve console upgrade clean
+
+help:
+	@echo "make demo    - set up and run the offline demo (SQLite, no Slack account), output in ./roi-demo"
+	@echo "make test    - set up and run the tests (also on PostgreSQL when TEST_DATABASE_URL is set)"
+	@echo "make serve   - run the app in HTTP mode (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
+	@echo "make console - type slash commands against DATABASE_URL and see the replies"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/roi-bot demo --out roi-demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+serve: $(STAMP)
+	$(BIN)/roi-bot serve
+
+console: $(STAMP)
+	$(BIN)/roi-bot console
+
+upgrade: $(STAMP)
+	$(BIN)/roi-bot db upgrade
+
+clean:
+	rm -rf $(VENV) roi-demo .pytest_cache .hypothesis *.egg-info
