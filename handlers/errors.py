@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 
 from bot.errors import BotError
 from handlers.blocks.errors import failure, internal
@@ -18,7 +18,7 @@ def reference() -> str:
     return secrets.token_hex(4).upper()
 
 
-def on_error(error: Exception, body: dict, respond, logger) -> None:
+def on_error(error: Exception, body: dict, respond, logger) -> BoltResponse | None:
     """Turn an exception raised by a listener into a reply to the person who asked."""
     if isinstance(error, BotError):
         reply = failure(error.message)
@@ -28,6 +28,10 @@ def on_error(error: Exception, body: dict, respond, logger) -> None:
         reply = internal(ref)
     if body and body.get("response_url"):
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False)
+        # The person has their answer. With process_before_response Bolt would still send Slack a 500,
+        # and Slack would show its own "failed" notice next to it.
+        return BoltResponse(status=200, body="")
+    return None
 
 
 def register(app: App) -> None:

@@ -1,0 +1,64 @@
+"""Settings from the environment and `.env`: defaults, validation messages, secrets never shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError
+
+
+def test_defaults_match_the_spec(tmp_path):
+    settings = Settings.from_env({}, dotenv=tmp_path / ".env")
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite:///roi.db"
+    assert (settings.timezone, settings.alert_time, settings.port) == ("UTC", "10:00", 3000)
+    assert settings.admins == frozenset()
+    assert not settings.oauth_enabled
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path):
+    (tmp_path / ".env").write_text("ROI_TIMEZONE=Europe/Berlin\nPORT=4000\nROI_ADMINS=U1AAAAAA, U2BBBBBB\n")
+    settings = Settings.from_env({"PORT": "5000"}, dotenv=tmp_path / ".env")
+    assert settings.timezone == "Europe/Berlin"
+    assert settings.port == 5000
+    assert settings.admins == frozenset({"U1AAAAAA", "U2BBBBBB"})
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ROI_TIMEZONE": "Mars/Olympus"}, "ROI_TIMEZONE"),
+        ({"ROI_ALERT_TIME": "25:00"}, "ROI_ALERT_TIME"),
+        ({"ROI_ALERT_TIME": "10am"}, "ROI_ALERT_TIME"),
+        ({"PORT": "http"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"ROI_ADMINS": "ana,U1AAAAAA"}, "ROI_ADMINS"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({"SLACK_CLIENT_ID": "123.456"}, "SLACK_CLIENT_SECRET"),
+    ],
+)
+def test_malformed_settings_are_refused_naming_the_variable(tmp_path, env, named):
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env(env, dotenv=tmp_path / ".env")
+    assert named in err.value.message
+
+
+def test_require_names_every_missing_variable(tmp_path):
+    settings = Settings.from_env({}, dotenv=tmp_path / ".env")
+    with pytest.raises(ConfigError) as err:
+        settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
+    assert "SLACK_SIGNING_SECRET" in err.value.message and "SLACK_BOT_TOKEN" in err.value.message
+
+
+def test_secrets_never_appear_in_repr_or_str(tmp_path):
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-very-secret-1", "SLACK_SIGNING_SECRET": "sign-secret-2", "SLACK_APP_TOKEN": "xapp-secret-3"},
+        dotenv=tmp_path / ".env",
+    )
+    for shown in (repr(settings), str(settings), f"{settings}"):
+        for secret in ("xoxb-very-secret-1", "sign-secret-2", "xapp-secret-3"):
+            assert secret not in shown
+    assert set(settings.secrets()) == {"xoxb-very-secret-1", "sign-secret-2", "xapp-secret-3"}

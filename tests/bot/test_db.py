@@ -1,0 +1,33 @@
+"""Schema: the migrations build exactly the models, on every backend; money is exact."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from bot.db import current_revision, head_revision
+from bot.models import Base, Campaign, Workspace
+
+
+def test_migrations_match_the_models(engine):
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_money_round_trips_exactly_and_sums_in_sql(sessions):
+    with sessions.begin() as session:
+        ws = Workspace(team_id="T1")
+        session.add(ws)
+        session.flush()
+        for n, budget in enumerate(["0.10", "0.20", "1234567.89"]):
+            session.add(Campaign(workspace_id=ws.id, name=f"c{n}", name_key=f"c{n}", budget=Decimal(budget)))
+    with sessions() as session:
+        budgets = sorted(session.scalars(select(Campaign.budget)))
+        total = session.scalar(select(func.sum(Campaign.budget)))
+    assert budgets == [Decimal("0.10"), Decimal("0.20"), Decimal("1234567.89")]
+    assert total == Decimal("1234568.19")  # 0.1 + 0.2 would not be exact in floating point
