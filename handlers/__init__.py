@@ -5,7 +5,7 @@ from slack_bolt import App
 
 def register(app: App) -> None:
     """Register every listener and the error handler on `app`."""
-    from handlers import campaign, code, errors, influencer, roi
+    from handlers import campaign, code, errors, events, influencer, roi
 
-    for module in (campaign, influencer, code, roi, errors):
+    for module in (campaign, influencer, code, roi, events, errors):
         module.register(app)
