@@ -80,7 +80,7 @@ def list_(req: Request, session: Session, ws: Workspace) -> Reply:
 def show(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/campaign show NAME`"""
     req.args.unknown_keys(set())
-    camp = lookup.campaign(session, ws, req.args.word(0, "NAME", "`/campaign show NAME`"))
+    camp = lookup.campaign(session, ws, parse_name(req.args.word(0, "NAME", "`/campaign show NAME`")))
     enrolments = list(session.scalars(select(Enrolment).where(Enrolment.campaign_id == camp.id).order_by(Enrolment.id)))
     code_rows = session.execute(select(Code.enrolment_id, Code.code).where(Code.campaign_id == camp.id).order_by(Code.code_key)).all()
     by_enrolment: dict[int, list[str]] = {}
@@ -91,7 +91,7 @@ def show(req: Request, session: Session, ws: Workspace) -> Reply:
 
 def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/campaign set NAME key=value…`"""
-    camp = lookup.campaign(session, ws, req.args.word(0, "NAME", "`/campaign set NAME key=value`"))
+    camp = lookup.campaign(session, ws, parse_name(req.args.word(0, "NAME", "`/campaign set NAME key=value`")))
     values = parse_values(req, SET_KEYS)
     if not values:
         raise InputError("key=value", "nothing to change", f"one or more of {', '.join(f'`{k}`' for k in sorted(SET_KEYS))}")
@@ -104,7 +104,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
 def end(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/campaign end NAME`"""
     req.args.unknown_keys(set())
-    camp = lookup.campaign(session, ws, req.args.word(0, "NAME", "`/campaign end NAME`"))
+    camp = lookup.campaign(session, ws, parse_name(req.args.word(0, "NAME", "`/campaign end NAME`")))
     was_ended = camp.status == "ended"
     campaigns.end(session, camp, req.runtime.today())
     return view.ended(camp, already=was_ended)
@@ -112,11 +112,11 @@ def end(req: Request, session: Session, ws: Workspace) -> Reply:
 
 SUBS = {
     "create": Sub(create, True, "create NAME budget=AMOUNT [currency=USD] [start=DATE] [end=DATE] [channel=#chan] "
-                  '[digest=SCHEDULE] [min_roi=PCT] [grace_days=N] [window_days=N] [note="text"]'),
-    "list": Sub(list_, False, "list"),
-    "show": Sub(show, False, "show NAME"),
-    "set": Sub(set_, True, "set NAME key=value…"),
-    "end": Sub(end, True, "end NAME"),
+                  '[digest=SCHEDULE] [min_roi=PCT] [grace_days=N] [window_days=N] [note="text"]', words=1),
+    "list": Sub(list_, False, "list", words=0),
+    "show": Sub(show, False, "show NAME", words=1),
+    "set": Sub(set_, True, "set NAME key=value…", words=1),
+    "end": Sub(end, True, "end NAME", words=1),
 }
 
 

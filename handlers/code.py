@@ -53,9 +53,9 @@ def remove(req: Request, session: Session, ws: Workspace) -> Reply:
 
 
 SUBS = {
-    "add": Sub(add, True, "add CODE HANDLE campaign=NAME [url=URL]"),
-    "list": Sub(list_, False, "list [campaign=NAME]"),
-    "remove": Sub(remove, True, "remove CODE [campaign=NAME]"),
+    "add": Sub(add, True, "add CODE HANDLE campaign=NAME [url=URL]", words=2),
+    "list": Sub(list_, False, "list [campaign=NAME]", words=0),
+    "remove": Sub(remove, True, "remove CODE [campaign=NAME]", words=1),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +16,8 @@ from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks.kit import Reply
 from handlers.parsing import Args, parse_args, shown
+
+log = logging.getLogger("roi.commands")
 
 
 @dataclass
@@ -34,11 +38,13 @@ class Request:
 
 @dataclass(frozen=True)
 class Sub:
-    """A sub-command: its function, whether it changes data (ROI_ADMINS applies), and its usage line."""
+    """A sub-command: its function, whether it changes data (ROI_ADMINS applies), its usage line, and how many
+    positional words it takes (more are refused: `create spring sale` must not quietly create `spring`)."""
 
     run: Callable[[Request, Session, Workspace], Reply]
     changes: bool
     usage: str
+    words: int | None = None
 
 
 def may_change(runtime: Runtime, user_id: str) -> bool:
@@ -72,9 +78,19 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
         channel_id=command.get("channel_id", ""),
         args=Args(words=args.words[1:], options=args.options),
     )
-    with runtime.sessions.begin() as session:
-        ws = lookup.workspace(session, request.team_id, name=command.get("team_domain"))
-        return sub.run(request, session, ws)
+    if sub.words is not None:
+        request.args.no_words_after(sub.words, f"`{name} {sub.usage}`")
+    started = time.perf_counter()
+    outcome = "failed"
+    try:
+        with runtime.sessions.begin() as session:
+            ws = lookup.workspace(session, request.team_id, name=command.get("team_domain"))
+            reply = sub.run(request, session, ws)
+        outcome = "ok"
+        return reply
+    finally:
+        log.info("%s %s team=%s user=%s %s in %.0f ms", name, sub_name, request.team_id, user_id, outcome,
+                 (time.perf_counter() - started) * 1000)
 
 
 def send(respond: Callable, reply: Reply) -> None:

@@ -139,12 +139,12 @@ def stats(req: Request, session: Session, ws: Workspace) -> Reply:
 
 
 SUBS = {
-    "add": Sub(add, True, "add HANDLE …"),
-    "list": Sub(list_, False, "list [campaign=NAME]"),
-    "show": Sub(show, False, "show HANDLE"),
-    "remove": Sub(remove, True, "remove HANDLE"),
-    "set": Sub(set_, True, "set HANDLE [campaign=NAME] key=value…"),
-    "stats": Sub(stats, True, "stats HANDLE campaign=NAME …"),
+    "add": Sub(add, True, "add HANDLE …", words=1),
+    "list": Sub(list_, False, "list [campaign=NAME]", words=0),
+    "show": Sub(show, False, "show HANDLE", words=1),
+    "remove": Sub(remove, True, "remove HANDLE", words=1),
+    "set": Sub(set_, True, "set HANDLE [campaign=NAME] key=value…", words=1),
+    "stats": Sub(stats, True, "stats HANDLE campaign=NAME …", words=1),
 }
 
 

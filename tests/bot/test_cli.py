@@ -63,3 +63,29 @@ def test_db_upgrade_migrates_a_fresh_sqlite_database(tmp_path, monkeypatch, caps
     engine.dispose()
     assert main(["db", "upgrade"]) == 0  # a second run is a no-op
     assert capsys.readouterr().out.count(head_revision()) == 2
+
+
+def test_socket_mode_starts_bolts_handler_with_the_app_token(monkeypatch, tmp_path):
+    import slack_bolt.adapter.socket_mode as socket_mode
+
+    from bot.fakeslack.server import FakeSlack
+
+    started = {}
+
+    class FakeHandler:
+        def __init__(self, app, app_token):
+            started["app"], started["token"] = app, app_token
+
+        def start(self):
+            started["started"] = True
+
+    monkeypatch.setattr(socket_mode, "SocketModeHandler", FakeHandler)
+    with FakeSlack() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-socket")
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-socket")
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'socket.db'}")
+        assert main(["socket", "--no-scheduler"]) == 0
+        api_url = slack.api_url
+    assert started["token"] == "xapp-1-socket" and started["started"]
+    assert started["app"].client.base_url == api_url

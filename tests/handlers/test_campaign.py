@@ -511,6 +511,23 @@ def test_unknown_sub_command_is_refused_listing_the_known_ones(roi, sessions):
     assert stored(sessions) == before
 
 
+@pytest.mark.parametrize(("line", "stray"), [
+    ("/campaign create autumn sale budget=100", "sale"),
+    ("/campaign create autumn 1200 budget=100", "1200"),
+    ("/campaign set spring budget 6000", "budget"),
+    ("/campaign end spring now", "now"),
+    ("/campaign list spring", "spring"),
+])
+def test_a_stray_word_is_refused_rather_than_ignored(roi, sessions, line, stray):
+    answered(roi.command("/campaign create spring budget=5000"))
+    before = stored(sessions)
+
+    text = refused(roi.command(line), "arguments")
+
+    assert f"`{stray}`" in text
+    assert stored(sessions) == before
+
+
 def test_sub_commands_are_case_insensitive(roi, sessions):
     answered(roi.command("/campaign CREATE spring budget=1"))
 
