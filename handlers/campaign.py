@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InputError
 from bot.models import Campaign, Code, Enrolment, Workspace
-from bot.registry import campaigns, codes, lookup
+from bot.registry import campaigns, codes, links, lookup
 from bot.schedule import parse_schedule
 from handlers import resolve
 from handlers.blocks import campaigns as view
@@ -98,7 +98,8 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     changes = campaigns.update(session, camp, values)
     if {"start", "end", "window_days"} & set(values):
         codes.check_windows_still_apart(session, camp)
-    return view.changed(camp, changes)
+    relinked = links.refresh(session, campaign_id=camp.id) if any(k == "name" for k, _, _ in changes) else 0
+    return view.changed(camp, changes, relinked=relinked)
 
 
 def end(req: Request, session: Session, ws: Workspace) -> Reply:

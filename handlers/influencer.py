@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InputError
 from bot.models import Code, Enrolment, Influencer, Workspace
-from bot.registry import influencers, lookup
+from bot.registry import influencers, links, lookup
 from handlers import resolve
 from handlers.blocks import influencers as view
 from handlers.blocks.kit import Reply
@@ -59,12 +59,10 @@ def add(req: Request, session: Session, ws: Workspace) -> Reply:
         raise InputError("campaign", f"`{'`, `'.join(sorted(terms))}` belong to an enrolment", "`campaign=NAME` alongside them")
     camp = lookup.campaign(session, ws, parse_name(camp_name)) if camp_name else None
     person = influencers.find(session, ws, handle)
-    if person is None:
+    if person is None or camp is None:
+        # A known handle without a campaign is refused by create() as already registered.
         person = influencers.create(session, ws, handle, person_values)
         new_person, changes = True, []
-    elif camp is None:
-        influencers.create(session, ws, handle, person_values)  # raises the "already registered" conflict
-        raise AssertionError("unreachable")
     else:
         new_person, changes = False, influencers.update(session, person, person_values)
     enrolment = influencers.enrol(session, person, camp, terms, today=req.runtime.today()) if camp else None
@@ -118,7 +116,9 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     values = _values(req, PERSON_KEYS | {"handle"})
     if not values:
         raise InputError("key=value", "nothing to change", "`platform`, `followers`, `manager` or `handle` (or `campaign=NAME` with its terms)")
-    return view.changed(person, influencers.update(session, person, values), enrolment=None)
+    changes = influencers.update(session, person, values)
+    relinked = links.refresh(session, influencer_id=person.id) if any(k in ("handle", "platform") for k, _, _ in changes) else 0
+    return view.changed(person, changes, enrolment=None, relinked=relinked)
 
 
 def stats(req: Request, session: Session, ws: Workspace) -> Reply:

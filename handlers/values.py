@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from bot.errors import InputError
+from bot.registry.links import tracking_url  # noqa: F401 - re-exported for handlers
 
 MAX_MONEY = Decimal("1000000000000")
 # Percentages without explicit bounds still get one, so a typo cannot overflow a NUMERIC column.
@@ -267,17 +268,3 @@ def parse_url(value: str, field: str = "url") -> str:
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise InputError(field, f"{shown(url)} contains spaces", accepted)
     return url
-
-
-def tracking_url(url: str, *, platform: str, campaign: str, handle: str) -> str:
-    """`url` with utm_source/medium/campaign/content set; other query parameters and fragment kept."""
-    parts = urlsplit(url)
-    # Keep the other parameters byte for byte rather than re-encoding them through parse_qsl.
-    kept = [
-        pair
-        for pair in parts.query.split("&")
-        if pair and not unquote(pair.split("=", 1)[0]).lower().startswith("utm_")
-    ]
-    utm = {"utm_source": platform, "utm_medium": "influencer", "utm_campaign": campaign, "utm_content": handle}
-    kept += [f"{key}={quote(str(val), safe='')}" for key, val in utm.items()]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), parts.fragment))

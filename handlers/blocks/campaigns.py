@@ -134,14 +134,21 @@ def show_value(key: str, value: Any, currency: str = "") -> str:
     return fmt.esc(value)
 
 
-def changed(camp: Campaign, changes: list[tuple[str, Any, Any]]) -> Reply:
+def relinked_note(count: int) -> str:
+    """A line saying how many stored tracking links were rebuilt, or nothing."""
+    if not count:
+        return ""
+    return f"\n{count} tracking link{'s were' if count != 1 else ' was'} updated to match; `/code list` shows them."
+
+
+def changed(camp: Campaign, changes: list[tuple[str, Any, Any]], *, relinked: int = 0) -> Reply:
     """Confirmation of `/campaign set`, listing old → new."""
     if not changes:
         return Reply(text=f"Nothing changed in {camp.name}.", blocks=[section(f"Nothing changed: *{fmt.esc(camp.name)}* already has those values.")])
     lines = [f"• *{k}*: {show_value(k, old, camp.currency)} → {show_value(k, new, camp.currency)}" for k, old, new in changes]
     return Reply(
         text=f"Campaign {camp.name} updated: " + ", ".join(k for k, _, _ in changes),
-        blocks=[section(f":pencil2: Updated *{fmt.esc(camp.name)}*\n" + "\n".join(lines))],
+        blocks=[section(f":pencil2: Updated *{fmt.esc(camp.name)}*\n" + "\n".join(lines) + relinked_note(relinked))],
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer
 from handlers.blocks import fmt
-from handlers.blocks.campaigns import show_value
+from handlers.blocks.campaigns import relinked_note, show_value
 from handlers.blocks.help import usage_reply
 from handlers.blocks.kit import Reply, context, divider, fields, header, section, table
 from metrics.tiers import tier
@@ -108,7 +108,7 @@ def card(person: Influencer, codes: dict[int, list[Code]]) -> Reply:
     return Reply(text=f"{person.handle}: {person.platform}, {len(person.enrolments)} campaigns", blocks=blocks[:50])
 
 
-def changed(person: Influencer, changes: list[tuple[str, Any, Any]], *, enrolment: Enrolment | None) -> Reply:
+def changed(person: Influencer, changes: list[tuple[str, Any, Any]], *, enrolment: Enrolment | None, relinked: int = 0) -> Reply:
     """Confirmation of `/influencer set`."""
     where = f" in *{fmt.esc(enrolment.campaign.name)}*" if enrolment else ""
     if not changes:
@@ -118,7 +118,7 @@ def changed(person: Influencer, changes: list[tuple[str, Any, Any]], *, enrolmen
     note = ""
     if enrolment is not None and any(k == "status" for k, _, _ in changes) and enrolment.status == "cut":
         note = f"\nOrders after {enrolment.cut_on.isoformat()} no longer count for them here, and alerts stop."
-    return Reply(text=f"{person.handle} updated", blocks=[section(f":pencil2: Updated *{fmt.esc(person.handle)}*{where}\n" + "\n".join(lines) + note)])
+    return Reply(text=f"{person.handle} updated", blocks=[section(f":pencil2: Updated *{fmt.esc(person.handle)}*{where}\n" + "\n".join(lines) + note + relinked_note(relinked))])
 
 
 def removed(handle: str, counts: dict[str, int]) -> Reply:

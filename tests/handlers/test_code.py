@@ -433,3 +433,18 @@ def test_campaign_show_lists_each_influencers_codes(roi, spring):
     by_handle = {row[0]: row[head.index("Codes")] for row in body}
     assert set(by_handle["ana"].split(", ")) == {"ANA10", "ANA-VIP"}
     assert by_handle["ben"] not in ("ANA10", "ANA-VIP")
+
+
+def test_renaming_the_campaign_or_the_influencer_rebuilds_stored_tracking_links(roi, sessions):
+    roi.command("/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31")
+    roi.command("/influencer add ana platform=instagram campaign=spring fee=100")
+    roi.command("/code add ANA10 ana campaign=spring url=https://shop.example.com/p?ref=1")
+    answer = roi.command("/campaign set spring name=spring26")
+    assert_valid_message(answer.reply)
+    assert "1 tracking link was updated" in answer.text
+    answer = roi.command("/influencer set ana handle=ana.beauty platform=tiktok")
+    assert "1 tracking link was updated" in answer.text
+    with sessions() as session:
+        url = session.scalar(select(Code.url))
+    assert url == ("https://shop.example.com/p?ref=1&utm_source=tiktok&utm_medium=influencer"
+                   "&utm_campaign=spring26&utm_content=ana.beauty")
