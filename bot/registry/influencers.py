@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -139,7 +138,3 @@ def record_stats(
     session.flush()
     return stat, created
 
-
-def money(value: Decimal | None) -> Decimal:
-    """A missing amount counts as zero."""
-    return value if value is not None else Decimal(0)

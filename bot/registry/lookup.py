@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound
@@ -13,11 +14,16 @@ from bot.models import Campaign, Code, Enrolment, Influencer, Workspace
 
 def workspace(session: Session, team_id: str, *, name: str | None = None) -> Workspace:
     """The workspace row of a Slack team, created on first use."""
-    row = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    query = select(Workspace).where(Workspace.team_id == team_id)
+    row = session.scalar(query)
     if row is None:
-        row = Workspace(team_id=team_id, name=name)
-        session.add(row)
-        session.flush()
+        try:
+            # A savepoint, so that losing the race to another process's first command costs nothing.
+            with session.begin_nested():
+                row = Workspace(team_id=team_id, name=name)
+                session.add(row)
+        except IntegrityError:
+            row = session.scalar(query)
     return row
 
 
@@ -71,11 +77,6 @@ def codes_named(session: Session, ws: Workspace, code: str) -> list[Code]:
             select(Code).where(Code.workspace_id == ws.id, Code.code_key == code.lower()).order_by(Code.id)
         )
     )
-
-
-def count_campaigns(session: Session, ws: Workspace) -> int:
-    """How many campaigns a workspace has."""
-    return session.scalar(select(func.count()).select_from(Campaign).where(Campaign.workspace_id == ws.id)) or 0
 
 
 def select_campaign(ws: Workspace, name: str):
