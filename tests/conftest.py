@@ -17,6 +17,7 @@ from bot.fakeslack.driver import SlackDriver
 from bot.fakeslack.server import FakeSlack
 from bot.models import Base
 from bot.runtime import Runtime
+from slackschema import assert_valid_message, assert_valid_view
 
 SECRET = "test-signing-secret-0123456789"
 TOKEN = "xoxb-test-0000-token"
@@ -30,8 +31,11 @@ def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "roi.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
     engine.dispose()
     return path
 
@@ -76,11 +80,22 @@ def sessions(engine):
     return make_sessions(engine)
 
 
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
+VIEW_METHODS = {"views.publish", "views.open", "views.update"}
+
+
 @pytest.fixture
 def slack():
-    """A running Slack Web API stand-in on 127.0.0.1."""
+    """A running Slack Web API stand-in on 127.0.0.1; afterwards every message and view the app sent
+    is checked against Slack's Block Kit schemas and limits, whatever the test itself asserted."""
     with FakeSlack() as fake:
         yield fake
+        sent = list(fake.calls)
+    for call in sent:
+        if call.method in MESSAGE_METHODS and call.status == 200:
+            assert_valid_message(call.params)
+        elif call.method in VIEW_METHODS and call.status == 200:
+            assert_valid_view(call.json("view"))
 
 
 @pytest.fixture
