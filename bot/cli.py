@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        logs.configure(settings.secrets())
+        # The servers log each request; the offline tools keep the terminal for their own output.
+        quiet = args.command in ("demo", "console", "db")
+        logs.configure(settings.secrets(), level=logging.WARNING if quiet else logging.INFO)
         return COMMANDS[args.command](settings, args)
     except BotError as error:
         print(f"roi-bot: {error.message}", file=sys.stderr)

@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>|<([^<>]+)>")
 
 
@@ -22,7 +23,7 @@ def plain(mrkdwn: str, names: dict[str, str] | None = None) -> str:
             return "@" + target[1:].split("^")[0]
         return f"{label} ({target})" if label else target
 
-    return html.unescape(_LINK.sub(link, mrkdwn))
+    return html.unescape(_BOLD.sub(r"\1", _LINK.sub(link, mrkdwn)))
 
 
 _NAMES: dict[str, str] = {}
