@@ -177,6 +177,8 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "source", "order_id"),
         Index("ix_orders_ws_date", "workspace_id", "order_date"),
+        Index("ix_orders_campaign_date", "campaign_id", "order_date"),
+        Index("ix_orders_enrolment", "enrolment_id"),
     )
     # BIGINT on PostgreSQL (a big shop passes 2**31 line items); SQLite needs INTEGER for its rowid alias.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
@@ -190,11 +192,37 @@ class Order(Base):
     refunded: Mapped[Decimal] = mapped_column(default=Decimal(0))
     cancelled: Mapped[bool] = mapped_column(default=False)
     financial_status: Mapped[str | None] = mapped_column(String(32))
+    # Lower-case code keys wrapped in commas (",spring10,ana15,"), so `LIKE '%,code,%'` finds an order by code.
     codes: Mapped[str | None] = mapped_column(Text)
     utm_campaign: Mapped[str | None] = mapped_column(String(255))
     utm_content: Mapped[str | None] = mapped_column(String(255))
+    # Derived on write (metrics.orders): what the order brings in and whether it counts as an order.
+    revenue: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    counted: Mapped[bool] = mapped_column(default=True)
+    # Attribution as the current registrations give it (metrics.attribution), kept up to date when they change:
+    # "code" / "utm" = credited to the enrolment; "outside" = its code or link belongs to the campaign but the
+    # order falls outside the window; None = nobody's.
+    attribution: Mapped[str | None] = mapped_column(String(8))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolments.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportRun(Base):
+    """One import of a file (CLI or a CSV shared with the bot): what it was, who sent it, and its summary."""
+
+    __tablename__ = "import_runs"
+    # A file shared in Slack is imported once, however often Slack retries the event or processes race for it.
+    __table_args__ = (UniqueConstraint("workspace_id", "file_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(255))
+    file_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[dict | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class EngagementStat(Base):

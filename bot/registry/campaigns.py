@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import attribution
 from bot.errors import Conflict, InputError
 from bot.models import Campaign, Workspace
 from bot.registry import lookup
+from metrics.windows import window
 
 DEFAULTS: dict[str, Any] = {
     "currency": "USD",
@@ -60,6 +62,7 @@ def update(session: Session, camp: Campaign, values: dict[str, Any]) -> list[tup
         if session.scalar(lookup.select_campaign(ws, values["name"])) is not None:
             raise Conflict(f"Another campaign is already called `{values['name']}`.")
     _check_dates(values.get("start", camp.start), values.get("end", camp.end))
+    before = window(camp.start, camp.end, camp.window_days)
     changes = []
     for key, value in values.items():
         attr = KEYS[key]
@@ -69,6 +72,8 @@ def update(session: Session, camp: Campaign, values: dict[str, Any]) -> list[tup
             setattr(camp, attr, value)
     if "name" in values:
         camp.name_key = camp.name.lower()
+    if {key for key, _, _ in changes} & {"name", "start", "end", "window_days"}:
+        attribution.touch(session, camp.workspace_id, campaigns=[camp], windows=[before])
     session.flush()
     return changes
 
@@ -76,6 +81,7 @@ def update(session: Session, camp: Campaign, values: dict[str, Any]) -> list[tup
 def end(session: Session, camp: Campaign, today: date) -> Campaign:
     """End a campaign today (or keep an earlier end): digests and alerts stop, its data stays."""
     if camp.end is None or camp.end > today:
+        attribution.touch(session, camp.workspace_id, campaigns=[camp], windows=[window(camp.start, camp.end, camp.window_days)])
         if camp.start and camp.start > today:
             camp.start = today
         camp.end = today

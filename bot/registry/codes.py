@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import attribution
 from bot.errors import Conflict, InputError, NotFound
 from bot.models import Campaign, Code, Enrolment, Workspace
 from bot.registry import lookup
@@ -43,6 +44,7 @@ def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, u
     )
     session.add(row)
     session.flush()
+    attribution.touch(session, row.workspace_id, campaigns=[camp], codes=[row.code_key])
     return row
 
 
@@ -72,6 +74,7 @@ def remove(session: Session, ws: Workspace, code: str, camp: Campaign | None) ->
         raise InputError("campaign", f"code `{code}` is registered in {names}", "`campaign=NAME` to say which")
     # Load what the confirmation shows before the row goes.
     _ = (rows[0].enrolment.influencer.handle, rows[0].enrolment.campaign.name)
+    attribution.touch(session, ws.id, campaigns=[rows[0].enrolment.campaign], codes=[rows[0].code_key])
     session.delete(rows[0])
     session.flush()
     return rows[0]

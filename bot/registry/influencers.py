@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot import attribution
 from bot.errors import Conflict, InputError
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer, Workspace
 from bot.registry import lookup
@@ -50,12 +51,17 @@ def update(session: Session, person: Influencer, values: dict[str, Any]) -> list
         if find(session, ws, values["handle"]) is not None:
             raise Conflict(f"Another influencer already has the handle `{values['handle']}`.")
     changes = []
+    old_handle = person.handle_key
     for key, value in values.items():
         attr = INFLUENCER_KEYS[key]
         if getattr(person, attr) != value:
             changes.append((key, getattr(person, attr), value))
             setattr(person, attr, value)
     person.handle_key = person.handle.lower()
+    if person.handle_key != old_handle:
+        # Links name influencers by handle (utm_content): orders naming the old or the new one may move.
+        attribution.touch(session, person.workspace_id, campaigns=[e.campaign for e in person.enrolments],
+                          handles=[old_handle, person.handle_key])
     session.flush()
     return changes
 
@@ -76,6 +82,7 @@ def enrol(session: Session, person: Influencer, camp: Campaign, values: dict[str
     row = Enrolment(workspace_id=person.workspace_id, campaign_id=camp.id, influencer_id=person.id, **fields)
     session.add(row)
     session.flush()
+    attribution.touch(session, person.workspace_id, campaigns=[camp], handles=[person.handle_key])
     return row
 
 
@@ -96,6 +103,8 @@ def update_enrolment(session: Session, row: Enrolment, values: dict[str, Any], *
             setattr(row, attr, value)
     if "status" in values:
         row.cut_on = (row.cut_on or today) if row.status == "cut" else None
+    if any(key == "status" for key, _, _ in changes):
+        attribution.touch(session, row.workspace_id, campaigns=[row.campaign])
     session.flush()
     return changes
 
@@ -103,6 +112,8 @@ def update_enrolment(session: Session, row: Enrolment, values: dict[str, Any], *
 def remove(session: Session, person: Influencer) -> dict[str, int]:
     """Delete an influencer with their enrolments, codes and stats; orders stay, unattributed."""
     enrolment_ids = select(Enrolment.id).where(Enrolment.influencer_id == person.id)
+    attribution.touch(session, person.workspace_id, campaigns=[e.campaign for e in person.enrolments],
+                      handles=[person.handle_key])
     counts = {
         "campaigns": session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.influencer_id == person.id)),
         "codes": session.scalar(select(func.count()).select_from(Code).where(Code.enrolment_id.in_(enrolment_ids))),

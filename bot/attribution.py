@@ -1,0 +1,150 @@
+"""Keeping each order's stored attribution equal to what the current registrations give (SPEC §3).
+
+Orders carry their attribution (computed by the pure `metrics.attribution.attribute`) so reports aggregate with
+a plain GROUP BY. Whatever changes a registration — a code added or removed, an enrolment made or cut, a
+campaign's dates or name, a handle — calls `refresh` in the same transaction with what it touched; `refresh`
+recomputes just the orders that change could affect and rewrites those whose outcome differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, bindparam, event, false, func, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from bot.models import Campaign, Code, Enrolment, Influencer, Order
+from metrics.attribution import Attribution, Registry, Target, attribute
+from metrics.orders import split_code_keys
+from metrics.windows import window
+
+CHUNK = 5000
+_PENDING = "roi.attribution.pending"
+
+
+def load_registry(session: Session, workspace_id: int) -> Registry:
+    """Every code, link and enrolment of a workspace, keyed for `attribute`."""
+    rows = session.execute(
+        select(Enrolment.id, Enrolment.campaign_id, Enrolment.status, Enrolment.cut_on, Campaign.name_key,
+               Campaign.start, Campaign.end, Campaign.window_days, Influencer.handle_key)
+        .join(Campaign, Campaign.id == Enrolment.campaign_id)
+        .join(Influencer, Influencer.id == Enrolment.influencer_id)
+        .where(Enrolment.workspace_id == workspace_id)
+    ).all()
+    targets: dict[int, Target] = {}
+    links: dict[tuple[str, str], Target] = {}
+    handles: dict[str, list[Target]] = {}
+    for enrolment_id, campaign_id, status, cut_on, name_key, start, end, window_days, handle_key in rows:
+        cut = (cut_on or date.min) if status == "cut" else None
+        target = Target(campaign_id, enrolment_id, window(start, end, window_days), cut)
+        targets[enrolment_id] = target
+        links[(name_key, handle_key)] = target
+        handles.setdefault(handle_key, []).append(target)
+    codes: dict[str, list[Target]] = {}
+    for code_key, enrolment_id in session.execute(
+        select(Code.code_key, Code.enrolment_id).where(Code.workspace_id == workspace_id).order_by(Code.id)
+    ):
+        codes.setdefault(code_key, []).append(targets[enrolment_id])
+    return Registry(codes=codes, links=links, handles=handles)
+
+
+@dataclass
+class Scope:
+    """What a registration change may affect: orders held by these campaigns or dated inside their windows (as
+    they are when the refresh runs, plus earlier `windows`), and orders carrying these codes or naming these
+    handles. `everything` recomputes the whole workspace."""
+
+    campaign_ids: set[int] = field(default_factory=set)
+    windows: list[tuple[date | None, date | None]] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    handles: set[str] = field(default_factory=set)
+    everything: bool = False
+
+    def condition(self, session: Session):
+        """The WHERE clause selecting the orders in scope."""
+        if self.everything:
+            return true()
+        windows = list(self.windows)
+        parts = []
+        if self.campaign_ids:
+            parts.append(Order.campaign_id.in_(self.campaign_ids))
+            for start, end, days in session.execute(
+                select(Campaign.start, Campaign.end, Campaign.window_days).where(Campaign.id.in_(self.campaign_ids))
+            ):
+                windows.append(window(start, end, days))
+        for first, last in set(windows):
+            bounds = [c for c in (first and Order.order_date >= first, last and Order.order_date <= last) if c is not None]
+            parts.append(and_(*bounds) if bounds else true())
+        parts += [Order.codes.like(f"%,{code.lower()},%") for code in sorted(self.codes)]
+        if self.handles:
+            parts.append(func.lower(Order.utm_content).in_(sorted(h.lower() for h in self.handles)))
+        return or_(*parts) if parts else false()
+
+
+def touch(session: Session, workspace_id: int, *, campaigns: Iterable[Campaign] = (),
+          windows: Iterable[tuple[date | None, date | None]] = (), codes: Iterable[str] = (),
+          handles: Iterable[str] = ()) -> None:
+    """Note that a registration changed; the affected orders are re-attributed before the transaction commits
+    (or at once with `flush_pending`), so many changes in one transaction cost one pass."""
+    pending: dict[int, Scope] = session.info.setdefault(_PENDING, {})
+    scope = pending.setdefault(workspace_id, Scope())
+    scope.campaign_ids.update(c.id for c in campaigns)
+    scope.windows.extend(windows)
+    scope.codes.update(codes)
+    scope.handles.update(handles)
+
+
+def flush_pending(session: Session) -> int:
+    """Re-attribute what `touch` noted in this session; returns how many orders changed."""
+    pending: dict[int, Scope] = session.info.pop(_PENDING, {})
+    return sum(refresh(session, workspace_id, scope) for workspace_id, scope in pending.items())
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    # Every session, wherever it was opened: a registration change can never commit with stale attribution.
+    if session.info.get(_PENDING):
+        flush_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def refresh(session: Session, workspace_id: int, scope: Scope) -> int:
+    """Recompute the attribution of the orders in `scope`; returns how many orders changed."""
+    session.flush()
+    registry = load_registry(session, workspace_id)
+    query = (
+        select(Order.id, Order.order_date, Order.codes, Order.utm_campaign, Order.utm_content, Order.attribution,
+               Order.campaign_id, Order.enrolment_id)
+        .where(Order.workspace_id == workspace_id, scope.condition(session))
+        .execution_options(yield_per=CHUNK)
+    )
+    changed: list[dict] = []
+    total = 0
+    for row in session.execute(query):
+        outcome = attribute(row.order_date, split_code_keys(row.codes), row.utm_campaign, row.utm_content, registry)
+        if (outcome.kind, outcome.campaign_id, outcome.enrolment_id) != (row.attribution, row.campaign_id, row.enrolment_id):
+            changed.append(as_values(outcome) | {"oid": row.id})
+        if len(changed) >= CHUNK:
+            total += _write(session, changed)
+            changed = []
+    return total + _write(session, changed)
+
+
+def as_values(outcome: Attribution) -> dict:
+    """The order columns that store an attribution."""
+    return {"attribution": outcome.kind, "campaign_id": outcome.campaign_id, "enrolment_id": outcome.enrolment_id}
+
+
+def _write(session: Session, rows: list[dict]) -> int:
+    if rows:
+        session.execute(
+            update(Order.__table__).where(Order.__table__.c.id == bindparam("oid")),
+            rows,
+        )
+    return len(rows)
