@@ -1,4 +1,4 @@
-"""Events: the App Home tab, direct messages to the bot, and uninstalls."""
+"""Events: the App Home tab and uninstalls (files shared in a DM are handlers.files)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,6 @@ def app_home_opened(event, context, client):
     client.views_publish(user_id=event["user"], view=view)
 
 
-def message(event, logger):
-    """Direct messages: file imports arrive with results imports; other messages need no answer."""
-    logger.debug("message event in %s ignored", event.get("channel_type"))
-
-
 def uninstalled(context):
     """`app_uninstalled` / `tokens_revoked`: stop jobs for the workspace, keep its data."""
     runtime = context["roi"]
@@ -44,6 +39,5 @@ def uninstalled(context):
 def register(app: App) -> None:
     """Register event listeners."""
     app.event("app_home_opened")(app_home_opened)
-    app.event("message")(message)
     app.event("app_uninstalled")(uninstalled)
     app.event("tokens_revoked")(uninstalled)

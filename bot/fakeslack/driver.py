@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from slack_bolt import App
 
-from bot.fakeslack.requests import block_actions, dispatch, slash_command
+from bot.fakeslack.requests import block_actions, dispatch, event, slash_command
 from bot.fakeslack.server import Call, FakeSlack
 
 
@@ -96,3 +96,16 @@ class SlackDriver:
             response_url=self.slack.response_url(f"a{next(self._ids)}"),
         )
         return self._run(body)
+
+    def event(self, payload: dict, *, team: str | None = None) -> Answer:
+        """Deliver an Events API event (wrapped in its `event_callback` envelope)."""
+        return self._run(event(payload, team_id=team or self.team_id))
+
+    def share_file(self, file_id: str, *, user: str | None = None, team: str | None = None) -> Answer:
+        """The `message` event Slack sends when someone shares a file registered with the stand-in in a DM
+        with the bot."""
+        user = user or self.user_id
+        channel = "D" + user[1:]
+        return self.event({"type": "message", "subtype": "file_share", "channel": channel, "channel_type": "im",
+                           "user": user, "text": "", "ts": self.slack.next_ts(),
+                           "files": [self.slack.file_object(file_id)]}, team=team)

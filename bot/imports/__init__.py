@@ -1,0 +1,1 @@
+"""Imports of orders, rosters and engagement stats: parsing files into records, and storing them."""

@@ -1,0 +1,144 @@
+"""CSV files shared in a direct message with the bot: imported as orders, roster or stats (SPEC §2/§3).
+
+The file is claimed in the database first (one import per Slack file id, however often Slack retries the event
+or however many processes receive it), fetched with `files.info`, downloaded from the file's own URL with the
+bot token, imported exactly as `roi-bot import` would, and the summary is posted back into the DM.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import urllib.error
+import urllib.request
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.errors import BotError
+from bot.imports.run import Job, import_into
+from bot.models import ImportRun
+from bot.registry import lookup
+from bot.runtime import Runtime
+from handlers.blocks import imports as view
+
+log = logging.getLogger("roi.files")
+
+MAX_BYTES = 200 * 1024 * 1024
+CSV_TYPES = {"csv", "text", "tsv"}
+DOWNLOAD_TIMEOUT = 60
+
+
+class Refused(BotError):
+    """A shared file the bot will not import (not a CSV, too big, unreadable)."""
+
+
+def _is_csv(info: dict) -> bool:
+    name = (info.get("name") or "").lower()
+    return info.get("filetype") in CSV_TYPES or name.endswith((".csv", ".tsv", ".txt")) or \
+        (info.get("mimetype") or "").startswith("text/")
+
+
+def check(info: dict) -> None:
+    """Refuse files that are not CSV or are too big, before downloading a byte."""
+    name = info.get("name") or "the file"
+    if not _is_csv(info):
+        kind = info.get("pretty_type") or info.get("filetype") or "file"
+        raise Refused(f"`{view.esc(name)}` is a {view.esc(kind)}, and I can only import CSV files. "
+                      "Export the orders, roster or stats as CSV and share that.")
+    size = int(info.get("size") or 0)
+    if size > MAX_BYTES:
+        raise Refused(f"`{view.esc(name)}` is {size / 1024 / 1024:,.0f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB. "
+                      "Split the export by date, or import it with `roi-bot import` on the server.")
+
+
+def download(url: str, token: str):
+    """The file's bytes in a spooled temporary file (memory for small files, disk for big ones)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+            total = 0
+            while chunk := response.read(1024 * 1024):
+                total += len(chunk)
+                if total > MAX_BYTES:
+                    raise Refused(f"the file is over {MAX_BYTES // 1024 // 1024} MB")
+                spool.write(chunk)
+    except urllib.error.HTTPError as error:
+        with error:
+            spool.close()
+            raise Refused(f"Slack would not hand me the file (HTTP {error.code}). Share it again, please.") from None
+    except (urllib.error.URLError, TimeoutError) as error:
+        spool.close()
+        raise Refused("I could not download the file from Slack; share it again in a minute.") from error
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def _claim(runtime: Runtime, team_id: str, file_id: str, user_id: str, name: str) -> bool:
+    """Record that this file is being imported; False when another delivery of the event got there first."""
+    try:
+        with runtime.sessions.begin() as session:
+            ws = lookup.workspace(session, team_id)
+            session.add(ImportRun(workspace_id=ws.id, kind="pending", source=name[:255], file_id=file_id, user_id=user_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _finish(runtime: Runtime, team_id: str, file_id: str, values: dict) -> None:
+    with runtime.sessions.begin() as session:
+        ws = lookup.workspace(session, team_id)
+        session.execute(update(ImportRun).where(ImportRun.workspace_id == ws.id, ImportRun.file_id == file_id).values(**values))
+
+
+def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
+    """Claim, fetch, check, download and import one shared file; returns the reply for the DM."""
+    info = client.files_info(file=file_id)["file"]
+    name = info.get("name") or file_id
+    check(info)
+    if not _claim(runtime, team_id, file_id, user_id, name):
+        log.info("file %s already imported or being imported; event ignored", file_id)
+        return None
+    try:
+        with download(info.get("url_private_download") or info["url_private"], client.token) as raw:
+            with runtime.sessions.begin() as session:
+                ws = lookup.workspace(session, team_id)
+                run = session.scalar(select(ImportRun).where(ImportRun.workspace_id == ws.id, ImportRun.file_id == file_id))
+                summary = import_into(session, ws, raw, Job(name=name, user_id=user_id), tz=runtime.settings.tz,
+                                      today=runtime.today(), run=run)
+    except BotError as error:
+        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}})
+        raise
+    return view.summary(summary)
+
+
+def message(event, context, client, logger):
+    """A message in a DM with the bot: import each CSV it shares; other messages need no answer."""
+    if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype") not in ("file_share", None):
+        return
+    shared = event.get("files") or []
+    if not shared:
+        return
+    runtime: Runtime = context["roi"]
+    channel = event["channel"]
+    for item in shared[:5]:
+        try:
+            reply = import_shared_file(runtime, client, team_id=context["team_id"], user_id=event.get("user", ""),
+                                       file_id=item["id"])
+        except BotError as error:
+            reply = view.refused(error.message)
+        if reply is not None:
+            client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
+    if len(shared) > 5:
+        client.chat_postMessage(channel=channel, text=f"I imported the first 5 files; share the other {len(shared) - 5} again.")
+
+
+def register(app: App) -> None:
+    """Register the DM listener."""
+    app.event("message")(message)

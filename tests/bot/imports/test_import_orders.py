@@ -1,0 +1,409 @@
+"""Orders from Shopify, WooCommerce and our own CSV: real Shopify exports, crafted fixtures, and bad rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import tracemalloc
+from datetime import date, datetime, timezone
+from decimal import Decimal as D
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import InputError
+from bot.imports.orders import OrderRecord, Rejected, read_orders
+from bot.imports.text import open_rows
+
+UTC = ZoneInfo("UTC")
+KIRITIMATI = ZoneInfo("Pacific/Kiritimati")  # UTC+14: a morning in New York is already tomorrow there
+SHOPIFY_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "shopify"
+FOREZIA = "shopify_devstore_forezia_orders_export.csv"
+RAMKUMAR = "shopify_devstore_ramkumar_orders_export_1.csv"
+# The header of Shopify's 79-column Orders export, as in the files above (checked against them below).
+SHOPIFY_HEADER = [
+    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing",
+    "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method",
+    "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price",
+    "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status",
+    "Billing Name", "Billing Street", "Billing Address1", "Billing Address2", "Billing Company", "Billing City",
+    "Billing Zip", "Billing Province", "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street",
+    "Shipping Address1", "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip",
+    "Shipping Province", "Shipping Country", "Shipping Phone", "Notes", "Note Attributes", "Cancelled at",
+    "Payment Method", "Payment Reference", "Refunded Amount", "Vendor", "Outstanding Balance", "Employee",
+    "Location", "Device ID", "Id", "Tags", "Risk Level", "Source", "Lineitem discount", "Tax 1 Name",
+    "Tax 1 Value", "Tax 2 Name", "Tax 2 Value", "Tax 3 Name", "Tax 3 Value", "Tax 4 Name", "Tax 4 Value",
+    "Tax 5 Name", "Tax 5 Value", "Phone", "Receipt Number", "Duties", "Billing Province Name",
+    "Shipping Province Name", "Payment ID", "Payment Terms Name", "Next Payment Due At", "Payment References",
+]
+WHEN = "2025-05-11 09:55:16 -0400"
+
+
+def real(name: str) -> Path:
+    """A real export from ../shared, or a clean skip where it is absent."""
+    path = SHOPIFY_DIR / name
+    if not path.exists():
+        pytest.skip(f"{name} not found: the shared Shopify exports are not available here")
+    return path
+
+
+def parse(data: bytes | str, kind: str, tz: ZoneInfo = UTC) -> list[OrderRecord | Rejected]:
+    raw = io.BytesIO(data.encode() if isinstance(data, str) else data)
+    return list(read_orders(open_rows(raw), kind, tz))
+
+
+def parse_file(path: Path, tz: ZoneInfo = UTC) -> list[OrderRecord | Rejected]:
+    with path.open("rb") as raw:
+        return list(read_orders(open_rows(raw, name=path.name), "shopify", tz))
+
+
+def orders(items) -> dict[str, OrderRecord]:
+    return {item.order_id: item for item in items if isinstance(item, OrderRecord)}
+
+
+def rejected(items) -> list[Rejected]:
+    return [item for item in items if isinstance(item, Rejected)]
+
+
+def line_items(name: str, items: int = 1, **order: str) -> list[dict[str, str]]:
+    """The rows of one Shopify order: order-level columns (given by header name, `_` for spaces) on the first
+    row only, as Shopify exports them; `Name` and `Created at` on every row."""
+    first = {"Financial Status": "paid", "Currency": "USD", "Subtotal": "10.00", "Refunded Amount": "0.00",
+             **{key.replace("_", " "): value for key, value in order.items()}}
+    created = first.pop("Created at", WHEN)
+    rows = [{"Name": name, "Created at": created, "Lineitem quantity": "1", "Lineitem price": "5.00"}
+            for _ in range(items)]
+    rows[0].update(first)
+    return rows
+
+
+def shopify_csv(*orders_rows: list[dict[str, str]], header: list[str] = SHOPIFY_HEADER) -> bytes:
+    """A Shopify-shaped export: the real header, the given columns filled, every other cell blank."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for rows in orders_rows:
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in header])
+    return out.getvalue().encode()
+
+
+# Real exports -----------------------------------------------------------------------------------------------
+
+def test_the_header_constant_is_the_real_exports_header():
+    for name in (FOREZIA, RAMKUMAR):
+        with real(name).open(newline="", encoding="utf-8") as file:
+            assert next(csv.reader(file)) == SHOPIFY_HEADER
+
+
+def test_every_row_of_the_real_exports_parses():
+    forezia, ramkumar = parse_file(real(FOREZIA)), parse_file(real(RAMKUMAR))
+    assert rejected(forezia) == [] and rejected(ramkumar) == []
+    # 40 line-item rows make orders #1001…#1019; 121 rows make #1001…#1051 (newest first in that file).
+    assert [o.order_id for o in forezia] == [f"#{n}" for n in range(1001, 1020)]
+    assert [o.order_id for o in ramkumar] == [f"#{n}" for n in range(1051, 1000, -1)]
+    assert {o.currency for o in forezia} == {"EUR"} and {o.currency for o in ramkumar} == {"INR"}
+
+
+def test_real_export_order_values_are_read_from_each_orders_first_row():
+    forezia = orders(parse_file(real(FOREZIA)))
+    assert forezia["#1001"].subtotal == D("1659.95")  # 10.00 + 24.95 + 600.00 + 1025.00, four line items
+    assert forezia["#1006"].subtotal == D("2535.85")
+    assert forezia["#1013"].financial_status == "pending"
+    assert (forezia["#1001"].row, forezia["#1002"].row, forezia["#1019"].row) == (2, 6, 38)
+    assert sum(o.subtotal for o in forezia.values()) == (
+        3 * D("1659.95") + D("1615.90") + 2 * D("729.95") + D("34.95") + D("1635.55") + D("2535.85") + D("49.95")
+        + 2 * D("189.80") + D("949.95") + D("127.59") + 3 * D("100.00") + D("9.95") + D("10.00"))
+    first = forezia["#1001"]
+    assert (first.refunded, first.cancelled, first.codes, first.utm_campaign) == (D("0.00"), False, (), None)
+    ramkumar = orders(parse_file(real(RAMKUMAR)))
+    assert ramkumar["#1050"].subtotal == D("3499.00") + 2 * D("2499.00") + 2 * D("899.00") + D("1299.00")
+    assert ramkumar["#1001"].subtotal == 5 * D("4999.00") and ramkumar["#1001"].row == 122
+
+
+def test_real_export_subtotals_equal_their_line_items():
+    for name in (FOREZIA, RAMKUMAR):
+        with real(name).open(newline="", encoding="utf-8") as file:
+            items: dict[str, D] = {}
+            for row in csv.DictReader(file):
+                line = int(row["Lineitem quantity"]) * D(row["Lineitem price"])
+                items[row["Name"]] = items.get(row["Name"], D(0)) + line
+        assert {o.order_id: o.subtotal for o in parse_file(real(name))} == items
+
+
+def test_real_export_timestamps_take_their_offset_and_the_time_zone_gives_the_date():
+    in_utc = orders(parse_file(real(FOREZIA)))["#1001"]  # Created at 2025-05-11 09:55:16 -0400
+    assert in_utc.created == datetime(2025, 5, 11, 13, 55, 16, tzinfo=timezone.utc)
+    assert in_utc.order_date == date(2025, 5, 11)
+    in_kiritimati = orders(parse_file(real(FOREZIA), KIRITIMATI))["#1001"]
+    assert in_kiritimati.created == in_utc.created and in_kiritimati.order_date == date(2025, 5, 12)
+    late = orders(parse_file(real(RAMKUMAR), ZoneInfo("Asia/Kolkata")))["#1051"]  # 10:37:33 -0500 = 21:07 IST
+    assert late.created == datetime(2025, 12, 6, 15, 37, 33, tzinfo=timezone.utc)
+    assert late.order_date == date(2025, 12, 6)
+
+
+# Shopify fixtures ------------------------------------------------------------------------------------------
+
+def test_shopify_discount_codes_are_split_trimmed_and_deduplicated():
+    items = parse(shopify_csv(line_items("#1", 2, Discount_Code="SPRING10"),
+                              line_items("#2", Discount_Code=" ANA15 , spring10,ana15,, "),
+                              line_items("#3")), "shopify")
+    found = orders(items)
+    assert found["#1"].codes == ("SPRING10",)
+    assert found["#2"].codes == ("ANA15", "spring10")
+    assert found["#3"].codes == ()
+
+
+def test_shopify_refunds_cancellations_and_voids():
+    items = parse(shopify_csv(line_items("#1", Subtotal="100.00", Refunded_Amount="30.00",
+                                         Financial_Status="partially_refunded"),
+                              line_items("#2", Refunded_Amount=""),
+                              line_items("#3", Cancelled_at="2025-05-12 10:00:00 -0400", Financial_Status="refunded"),
+                              line_items("#4", Financial_Status="VOIDED")), "shopify")
+    found = orders(items)
+    assert (found["#1"].subtotal, found["#1"].refunded, found["#1"].cancelled) == (D("100.00"), D("30.00"), False)
+    assert found["#1"].financial_status == "partially_refunded"
+    assert found["#2"].refunded == D("0.00")
+    assert found["#3"].cancelled and found["#4"].cancelled and found["#4"].financial_status == "voided"
+
+
+@pytest.mark.parametrize("notes, expected", [
+    ("utm_campaign: spring\nutm_content: ana", ("spring", "ana")),
+    ("utm_source: instagram\r\nUTM_Campaign=  spring sale \nutm_content=ana.makes", ("spring sale", "ana.makes")),
+    ("gift_note: happy birthday\nutm_content:", (None, None)),
+    ("", (None, None)),
+])
+def test_shopify_utm_values_come_from_note_attributes(notes, expected):
+    (order,) = parse(shopify_csv(line_items("#1", 2, Note_Attributes=notes)), "shopify")
+    assert (order.utm_campaign, order.utm_content) == expected
+
+
+def test_the_78_column_shopify_export_is_read_by_column_name():
+    header = [column for column in SHOPIFY_HEADER if column != "Payment References"]
+    assert len(header) == 78
+    data = shopify_csv(line_items("#1", 3, Subtotal="42.50", Discount_Code="ANA10"), header=header)
+    (order,) = parse(data, "shopify")
+    assert (order.order_id, order.subtotal, order.codes) == ("#1", D("42.50"), ("ANA10",))
+
+
+def test_shopify_columns_in_another_order_are_found_by_name():
+    header = list(reversed(SHOPIFY_HEADER))
+    (order,) = parse(shopify_csv(line_items("#9", 2, Subtotal="7.00", Currency="eur"), header=header), "shopify")
+    assert (order.order_id, order.subtotal, order.currency) == ("#9", D("7.00"), "EUR")
+
+
+def test_a_shopify_order_that_shows_up_again_later_is_rejected():
+    items = parse(shopify_csv(line_items("#1", 2), line_items("#2"), line_items("#1", 3)), "shopify")
+    assert [o.order_id for o in orders(items).values()] == ["#1", "#2"]
+    (again,) = rejected(items)
+    assert again.row == 5  # rows 2-3 are #1, row 4 is #2, #1 again from row 5 (its other rows are not repeated)
+    assert "`#1` appears again at row 5" in again.reason and "first rows at row 2" in again.reason
+
+
+def test_a_shopify_order_without_its_first_row_is_rejected():
+    orphan = line_items("#2", 2)
+    for column in ("Financial Status", "Currency", "Subtotal", "Refunded Amount"):
+        orphan[0].pop(column)
+    items = parse(shopify_csv(line_items("#1"), orphan, line_items("#3")), "shopify")
+    assert list(orders(items)) == ["#1", "#3"]
+    (missing,) = rejected(items)
+    assert missing.row == 3 and "first row is missing" in missing.reason
+
+
+@pytest.mark.parametrize("column, value, says", [
+    ("Subtotal", "ten", "`Subtotal` is `ten`"),
+    ("Subtotal", "-5.00", "`Subtotal` is `-5.00`, a negative amount"),
+    ("Created_at", "yesterday", "`Created at` is `yesterday`"),
+    ("Created_at", "", "`Created at` is empty"),
+    ("Currency", "€", "`Currency` is `€`, not a 3-letter currency code"),
+    ("Refunded_Amount", "lots", "`Refunded Amount` is `lots`"),
+])
+def test_a_bad_shopify_order_is_rejected_and_the_rest_still_parse(column, value, says):
+    items = parse(shopify_csv(line_items("#1"), line_items("#2", 3, **{column: value}), line_items("#3")), "shopify")
+    assert list(orders(items)) == ["#1", "#3"]  # #2's line items are skipped with it
+    (bad,) = rejected(items)
+    assert bad.row == 3 and says in bad.reason
+
+
+def test_a_shopify_row_without_a_name_is_rejected():
+    rows = line_items("#1") + [{"Name": "  ", "Subtotal": "5.00"}]
+    items = parse(shopify_csv(rows, line_items("#2")), "shopify")
+    assert list(orders(items)) == ["#1", "#2"] and rejected(items) == [Rejected(3, "`Name` (the order id) is empty")]
+
+
+def test_read_orders_checks_the_header_before_reading_rows():
+    with pytest.raises(InputError, match="Subtotal"):
+        read_orders(open_rows(io.BytesIO(b"Name,Created at\n#1,2025-05-11\n")), "shopify", UTC)
+
+
+# WooCommerce ------------------------------------------------------------------------------------------------
+
+WOO_HEADER = ("Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),"
+              "Net sales,Attribution\n")
+
+
+def test_woocommerce_refund_rows_are_netted_into_their_order_wherever_they_are():
+    items = parse(WOO_HEADER + (
+        '2024-03-09 10:00:00,101,-$20.00,Refunded,Ana,new,Mug,-1,,-$20.00,Direct\n'    # refund before its order
+        '2024-03-05 14:20:11,101,"$1,234.50",Completed,Ana,new,Mug,3,"ana10, SPRING",1234.50,Direct\n'
+        '2024-03-06,102,$50.00,Processing,Ben,returning,Cap,1,,$50.00,Direct\n'
+        '2024-03-10 09:00:00,101,-$4.50,Refunded,Ana,new,Mug,0,,-4.50,Direct\n'         # a second refund, after
+        '2024-03-11 09:00:00,102,-$50.00,Refunded,Ben,returning,Cap,-1,,"-$50.00",Direct\n'
+    ), "woocommerce", ZoneInfo("America/New_York"))
+    found = orders(items)
+    assert rejected(items) == [] and list(found) == ["101", "102"]
+    first = found["101"]
+    assert (first.row, first.subtotal, first.refunded) == (3, D("1234.50"), D("24.50"))
+    assert first.codes == ("ana10", "SPRING")
+    assert first.created == datetime(2024, 3, 5, 19, 20, 11, tzinfo=timezone.utc)  # store-local time, EST
+    assert (first.order_date, first.financial_status, first.currency, first.cancelled) == (
+        date(2024, 3, 5), "completed", None, False)
+    second = found["102"]
+    assert (second.created, second.order_date, second.refunded) == (None, date(2024, 3, 6), D("50.00"))
+
+
+def test_woocommerce_cancelled_and_failed_orders_are_cancelled():
+    items = parse("Date,Order #,Status,Coupon(s),Net sales\n"
+                  "2024-03-05,1,Cancelled,,10.00\n2024-03-05,2,Failed,,10.00\n2024-03-05,3,Completed,,10.00\n",
+                  "woocommerce")
+    assert {o.order_id: o.cancelled for o in items} == {"1": True, "2": True, "3": False}
+
+
+def test_woocommerce_rejects_orphan_refunds_duplicates_and_bad_cells():
+    items = parse("Date,Order #,Status,Net sales\n"
+                  "2024-03-05,1,Completed,10.00\n"
+                  "2024-03-05,7,Refunded,-3.00\n"       # order 7 is not in the file
+                  "2024-03-05,1,Completed,11.00\n"      # order 1 again
+                  "2024-03-05,2,Completed,ten\n"
+                  "someday,3,Completed,5.00\n"
+                  "2024-03-06,3,Refunded,-1.00\n"       # refund of the rejected order 3
+                  "2024-03-06,4,Completed,5.00\n", "woocommerce")
+    assert list(orders(items)) == ["1", "4"]
+    reasons = {r.row: r.reason for r in rejected(items)}
+    assert set(reasons) == {3, 4, 5, 6, 7}
+    assert "refund for order `7` whose order row is not in this file" in reasons[3]
+    assert "order `1` appears again (its order row is row 2)" in reasons[4]
+    assert "`Net sales` is `ten`" in reasons[5] and "`Date` is `someday`" in reasons[6]
+    assert "order row (row 6) was rejected" in reasons[7]
+
+
+# Our CSV ----------------------------------------------------------------------------------------------------
+
+CSV_HEADER = "order_id,date,amount,code,currency,refunded,utm_campaign,utm_content\n"
+
+
+def test_csv_orders_with_every_column():
+    items = parse(CSV_HEADER + (
+        "A1,2026-03-05,200,ANA10,usd,,,\n"
+        "A2,2026-03-05T23:30:00-05:00,\"1,234.567\",\"ANA10 ben5, BEN5\",,0.004,spring,ana\n"
+        "A3,2026-03-05 23:30:00,12.345,,,,,\n"
+    ), "csv", KIRITIMATI)
+    found = orders(items)
+    assert (found["A1"].subtotal, found["A1"].currency, found["A1"].created, found["A1"].order_date) == (
+        D("200.00"), "USD", None, date(2026, 3, 5))
+    second = found["A2"]
+    assert (second.subtotal, second.refunded, second.codes) == (D("1234.57"), D("0.00"), ("ANA10", "ben5"))
+    assert second.created == datetime(2026, 3, 6, 4, 30, tzinfo=timezone.utc) and second.order_date == date(2026, 3, 6)
+    assert (second.utm_campaign, second.utm_content) == ("spring", "ana")
+    assert (second.financial_status, second.cancelled) == (None, False)
+    third = found["A3"]  # a time without an offset is local time in the import's zone
+    assert third.subtotal == D("12.35") and third.order_date == date(2026, 3, 5)
+    assert third.created == datetime(2026, 3, 5, 9, 30, tzinfo=timezone.utc)
+
+
+def test_csv_with_only_the_required_columns():
+    (order,) = parse("order_id,date,amount\n1,2026-03-05,$12.00\n", "csv")
+    assert (order.subtotal, order.currency, order.codes, order.refunded) == (D("12.00"), None, (), D("0.00"))
+
+
+@pytest.mark.parametrize("line, says", [
+    ("1,2026-03-05,-5.00", "`amount` is `-5.00`, a negative amount"),
+    ("1,2026-03-05,abc", "`amount` is `abc`, not an amount"),
+    ("1,2026-03-05,", "`amount` is empty"),
+    ("1,2026-03-05,12,5", None),  # an unquoted decimal comma is an extra cell: 12 is the amount
+    ("1,2026-03-05,\"12,5\"", "separators do not make a number"),
+    ("1,2026-03-05,1000000000000.01", "more than 1,000,000,000,000"),
+    ("1,2026-02-30,10", "`date` is `2026-02-30`"),
+    ("1,05/03/2026,10", "`date` is `05/03/2026`"),
+    (",2026-03-05,10", "`order_id` (the order id) is empty"),
+    ("x" * 129 + ",2026-03-05,10", "longer than 128 characters"),
+])
+def test_csv_bad_rows_are_rejected_naming_the_column(line, says):
+    items = parse("order_id,date,amount\n" + line + "\n2,2026-03-05,1\n", "csv")
+    if says is None:
+        assert rejected(items) == []
+        return
+    assert list(orders(items)) == ["2"]
+    (bad,) = rejected(items)
+    assert bad.row == 2 and says in bad.reason
+
+
+def test_csv_duplicate_order_ids_are_rejected_naming_the_first_row():
+    items = parse("order_id,date,amount\n1,2026-03-05,10\n2,2026-03-05,10\n1,2026-03-06,11\n", "csv")
+    assert list(orders(items)) == ["1", "2"]
+    assert rejected(items) == [Rejected(4, "order `1` appears again (first at row 2)")]
+
+
+def test_semicolon_files_take_decimal_commas():
+    items = parse("order_id;date;amount;refunded\n1;2026-03-05;1.234,50;\"12,5\"\n2;2026-03-05;€ 9,99;\n", "csv")
+    found = orders(items)
+    assert (found["1"].subtotal, found["1"].refunded, found["2"].subtotal) == (D("1234.50"), D("12.50"), D("9.99"))
+
+
+def test_an_unknown_kind_is_a_programming_error():
+    with pytest.raises(ValueError):
+        read_orders(open_rows(io.BytesIO(b"order_id,date,amount\n")), "manual", UTC)
+
+
+# Big files --------------------------------------------------------------------------------------------------
+
+class ShopifyStream(io.RawIOBase):
+    """A binary stream of generated Shopify orders (`items` line-item rows each), made as it is read."""
+
+    def __init__(self, orders: int, items: int):
+        self.parts = self._parts(orders, items)
+        self.buffer = memoryview(b"")
+
+    @staticmethod
+    def _parts(count: int, items: int):
+        yield (",".join(SHOPIFY_HEADER) + "\n").encode()
+        at = {name: i for i, name in enumerate(SHOPIFY_HEADER)}
+        first, other = [""] * len(SHOPIFY_HEADER), [""] * len(SHOPIFY_HEADER)
+        for row in (first, other):
+            row[at["Created at"]], row[at["Lineitem quantity"]], row[at["Lineitem price"]] = WHEN, "1", "5.00"
+        first[at["Financial Status"]], first[at["Currency"]], first[at["Subtotal"]] = "paid", "USD", "10.00"
+        first[at["Refunded Amount"]], first[at["Discount Code"]] = "0.00", "ANA10"
+        # `Name` is the first column: each order is its number followed by these fixed rows.
+        rest = (",".join(first[1:]) + "\n", *[",".join(other[1:]) + "\n"] * (items - 1))
+        for start in range(0, count, 1000):
+            yield "".join(f"#{n}," + row for n in range(start, min(start + 1000, count)) for row in rest).encode()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        if not self.buffer:
+            self.buffer = memoryview(next(self.parts, b""))
+        size = min(len(target), len(self.buffer))
+        target[:size], self.buffer = self.buffer[:size], self.buffer[size:]
+        return size
+
+
+def test_a_200000_row_shopify_stream_is_read_with_bounded_memory():
+    started = time.perf_counter()
+    tracemalloc.start()
+    try:
+        with io.BufferedReader(ShopifyStream(25_000, items=8)) as raw:
+            count = total = 0
+            table = open_rows(raw)
+            for item in read_orders(table, "shopify", UTC):
+                count += 1
+                total += item.subtotal
+            peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (count, total) == (25_000, D("250000.00"))
+    assert peak < 50 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    assert time.perf_counter() - started < 10  # about 2 s under tracemalloc; under 1 s without

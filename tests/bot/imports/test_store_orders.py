@@ -1,0 +1,101 @@
+"""Orders into the database: counts of the summary, attribution on write, idempotent re-imports, dry runs."""
+
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import ImportRun, Order
+from import_support import register, run
+
+HEADER = "order_id,date,amount,code,currency,refunded,utm_campaign,utm_content\n"
+ORDERS = HEADER + (
+    "1,2026-03-05,200.00,ANA10,USD,,,\n"
+    "2,2026-03-06,100.00,ana10,USD,30.00,,\n"      # partly refunded: 70 counts
+    "3,2026-03-07,50.00,BEN5,USD,,,\n"
+    "4,2026-04-07,80.00,BEN5,,,,\n"                # last day of the window (31 Mar + 7 days)
+    "5,2026-04-08,90.00,BEN5,,,,\n"                # one day late: outside the window
+    "6,2026-03-08,60.00,ANA10,EUR,,,\n"            # another currency: counted apart
+    "7,2026-03-09,40.00,,USD,,spring,ben\n"        # no code, a tracking link
+    "8,2026-03-10,25.00,,USD,,,\n"                 # nobody's
+    "9,2026-03-11,100.00,ANA10,USD,100.00,,\n"     # fully refunded: no revenue, no order
+    "bad,not-a-date,10,,,,,\n"
+)
+
+
+@pytest.fixture
+def spring(roi):
+    register(roi)
+
+
+def by_id(sessions) -> dict[str, Order]:
+    with sessions() as session:
+        return {o.order_id: o for o in session.scalars(select(Order))}
+
+
+def test_the_summary_counts_every_outcome(spring, sessions):
+    summary = run(sessions, ORDERS)
+    assert (summary.format, summary.rows_read, summary.orders, summary.new) == ("csv", 10, 9, 9)
+    assert (summary.attributed, summary.other_currency, summary.outside_window, summary.unattributed) == (6, 1, 1, 1)
+    assert summary.rejected_total == 1 and summary.rejected[0][0] == 11  # the header is row 1
+
+
+def test_orders_are_stored_with_revenue_and_attribution(spring, sessions):
+    run(sessions, ORDERS)
+    orders = by_id(sessions)
+    assert (orders["2"].revenue, orders["2"].counted, orders["2"].attribution) == (D("70.00"), True, "code")
+    assert (orders["9"].revenue, orders["9"].counted) == (D("0.00"), False)
+    assert orders["7"].attribution == "utm" and orders["5"].attribution == "outside" and orders["8"].attribution is None
+    assert orders["4"].enrolment_id == orders["3"].enrolment_id == orders["7"].enrolment_id != orders["1"].enrolment_id
+    assert "bad" not in orders
+
+
+def test_importing_the_same_file_twice_changes_nothing(spring, sessions):
+    run(sessions, ORDERS)
+    before = {k: (o.revenue, o.attribution, o.updated_at) for k, o in by_id(sessions).items()}
+    again = run(sessions, ORDERS)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 9)
+    assert {k: (o.revenue, o.attribution, o.updated_at) for k, o in by_id(sessions).items()} == before
+
+
+def test_a_changed_refund_updates_the_order(spring, sessions):
+    run(sessions, ORDERS)
+    summary = run(sessions, ORDERS.replace("3,2026-03-07,50.00,BEN5,USD,,,", "3,2026-03-07,50.00,BEN5,USD,20.00,,"))
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 1, 8)
+    assert by_id(sessions)["3"].revenue == D("30.00")
+
+
+def test_an_overlapping_export_adds_only_the_new_orders(spring, sessions):
+    run(sessions, HEADER + "1,2026-03-05,200.00,ANA10,USD,,,\n")
+    summary = run(sessions, ORDERS)
+    assert (summary.new, summary.unchanged) == (8, 1)
+
+
+def test_a_dry_run_counts_but_saves_nothing(spring, sessions):
+    summary = run(sessions, ORDERS, dry_run=True)
+    assert (summary.new, summary.attributed) == (9, 6)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 0
+        assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
+
+
+def test_each_import_is_recorded_with_its_summary(spring, sessions):
+    run(sessions, ORDERS, name="march.csv")
+    with sessions() as session:
+        record = session.scalar(select(ImportRun))
+    assert (record.kind, record.source, record.summary["new"], record.summary["rejected_total"]) == ("orders", "march.csv", 9, 1)
+
+
+def test_the_same_order_id_from_another_source_is_another_order(spring, sessions):
+    run(sessions, HEADER + "1001,2026-03-05,10.00,,,,,\n")
+    shopify_like = "Name,Created at,Subtotal,Currency\n1001,2026-03-05 10:00:00 +0000,20.00,USD\n"
+    assert run(sessions, shopify_like).new == 1
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 2
+
+
+def test_a_workspace_never_sees_another_workspaces_orders(spring, roi, sessions):
+    roi.command("/campaign create spring budget=100", team="T0OTHER")
+    run(sessions, ORDERS)
+    other = run(sessions, ORDERS, team="T0OTHER")
+    assert (other.new, other.attributed, other.unattributed) == (9, 0, 9)  # codes of T0001 mean nothing there

@@ -1,0 +1,83 @@
+"""CSV files shared in a DM with the bot: fetched with files.info, downloaded with the bot token, imported once."""
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.fakeslack.driver import message_text
+from bot.models import EngagementStat, ImportRun, Influencer, Order
+from conftest import TOKEN
+from import_support import register
+
+ORDERS = b"order_id,date,amount,code\n1,2026-03-05,200.00,ANA10\n2,2026-03-06,50.00,NOPE\n3,2026-03-07,oops,ANA10\n"
+
+
+@pytest.fixture
+def spring(roi):
+    register(roi)
+
+
+def dm_reply(answer) -> str:
+    posts = [c for c in answer.calls if c.method == "chat.postMessage"]
+    assert len(posts) == 1, answer.calls
+    assert posts[0].params["channel"] == "D0001"  # the DM of U0001, where the file was shared
+    return message_text(posts[0].params)
+
+
+def count(sessions, model) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_shared_orders_csv_is_imported_and_summarised_in_the_dm(spring, roi, slack, sessions):
+    slack.add_file("F0ORDERS", ORDERS, name="march.csv")
+    text = dm_reply(roi.share_file("F0ORDERS"))
+    assert "march.csv" in text and "rows rejected" in text and "row 4" in text
+    assert count(sessions, Order) == 2
+    download = slack.calls_to("file_download")
+    assert len(download) == 1 and download[0].token == TOKEN  # from the file's own URL, with the bot token
+
+
+def test_the_same_file_delivered_twice_is_imported_once(spring, roi, slack, sessions):
+    slack.add_file("F0ORDERS", ORDERS, name="march.csv")
+    roi.share_file("F0ORDERS")
+    again = roi.share_file("F0ORDERS")  # Slack retrying the event, or a second process receiving it
+    assert [c for c in again.calls if c.method == "chat.postMessage"] == []
+    assert count(sessions, ImportRun) == 1 and len(slack.calls_to("file_download")) == 1
+
+
+def test_roster_and_stats_files_are_told_apart_by_their_header(spring, roi, slack, sessions):
+    slack.add_file("F0ROSTER", b"handle,platform,followers\nzoe,tiktok,12000\n", name="roster.csv")
+    assert "roster" in dm_reply(roi.share_file("F0ROSTER"))
+    slack.add_file("F0STATS", b"handle,campaign,date,likes\nana,spring,2026-03-05,120\n", name="stats.csv")
+    assert "stats" in dm_reply(roi.share_file("F0STATS"))
+    assert count(sessions, Influencer) == 3 and count(sessions, EngagementStat) == 1
+
+
+def test_a_file_that_is_not_csv_is_refused_without_downloading(roi, slack, sessions):
+    slack.add_file("F0PDF", b"%PDF-1.7", name="report.pdf", filetype="pdf", mimetype="application/pdf")
+    text = dm_reply(roi.share_file("F0PDF"))
+    assert "only import CSV" in text and slack.calls_to("file_download") == []
+
+
+def test_an_oversized_file_is_refused_without_downloading(roi, slack):
+    slack.add_file("F0HUGE", b"order_id,date,amount\n", name="all.csv", size=900 * 1024 * 1024)
+    text = dm_reply(roi.share_file("F0HUGE"))
+    assert "limit" in text and slack.calls_to("file_download") == []
+
+
+def test_a_file_of_unknown_shape_or_encoding_is_refused_whole(spring, roi, slack, sessions):
+    slack.add_file("F0ODD", b"name;email\nana;a@example.com\n", name="people.csv")
+    assert "Nothing was imported" in dm_reply(roi.share_file("F0ODD"))
+    slack.add_file("F0LATIN", b"order_id,date,amount,code\n1,2026-03-05,10.00,CAF\xc9\n", name="latin1.csv")
+    assert "UTF-8" in dm_reply(roi.share_file("F0LATIN"))
+    assert count(sessions, Order) == 0
+
+
+def test_messages_without_files_and_the_bots_own_messages_are_ignored(roi, slack):
+    def answered(event) -> list[str]:
+        return [c.method for c in roi.event(event).calls if c.method != "auth.test"]  # Bolt asks who it is once
+
+    assert answered({"type": "message", "channel": "D0001", "channel_type": "im", "user": "U0001", "text": "hi",
+                     "ts": "1.1"}) == []
+    assert answered({"type": "message", "channel": "D0001", "channel_type": "im", "bot_id": "BBOT", "text": "x",
+                     "ts": "1.2", "files": [{"id": "F1"}]}) == []
