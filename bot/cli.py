@@ -1,4 +1,4 @@
-"""The `roi-bot` command line (SPEC §1): serve, socket, db upgrade, demo, console."""
+"""The `roi-bot` command line (SPEC §1): serve, socket, db upgrade, demo, console, import, report."""
 
 from __future__ import annotations
 
@@ -33,6 +33,25 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("roi-demo"), help="output folder (default: ./roi-demo)")
 
     sub.add_parser("console", help="type slash commands and see the replies in the terminal")
+
+    imports = sub.add_parser("import", help="import orders, engagement stats or a roster from a CSV file")
+    imports.add_argument("kind", choices=["orders", "stats", "roster"])
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--format", choices=["shopify", "woocommerce", "csv"], help="order export format (default: from the header)")
+    imports.add_argument("--team", help="Slack team id (needed when the database holds several workspaces)")
+    imports.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
+    imports.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    report = sub.add_parser("report", help="a campaign's or an influencer's numbers")
+    report.add_argument("subject", choices=["campaign", "influencer"])
+    report.add_argument("name", help="campaign NAME or influencer HANDLE")
+    report.add_argument("--campaign", help="with `influencer`: only this campaign")
+    report.add_argument("--team", help="Slack team id (needed when the database holds several workspaces)")
+    report.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (campaign reports)")
+    report.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (campaign reports)")
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print one JSON object")
+    shape.add_argument("--csv", action="store_true", help="print the influencer rows as CSV")
     return parser
 
 
@@ -81,7 +100,20 @@ def _console(settings: Settings, args) -> int:
     return run_console(settings)
 
 
-COMMANDS = {"serve": _serve, "socket": _socket, "db": _db, "demo": _demo, "console": _console}
+def _import(settings: Settings, args) -> int:
+    from bot.imports.cli import run
+
+    return run(settings, args)
+
+
+def _report(settings: Settings, args) -> int:
+    from bot.reports_cli import run
+
+    return run(settings, args)
+
+
+COMMANDS = {"serve": _serve, "socket": _socket, "db": _db, "demo": _demo, "console": _console,
+            "import": _import, "report": _report}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         # The servers log each request; the offline tools keep the terminal for their own output.
-        quiet = args.command in ("demo", "console", "db")
+        quiet = args.command in ("demo", "console", "db", "import", "report")
         logs.configure(settings.secrets(), level=logging.WARNING if quiet else logging.INFO)
         return COMMANDS[args.command](settings, args)
     except BotError as error:

@@ -1,0 +1,105 @@
+"""Read-side queries for reports: sums are computed in the database (GROUP BY) and come back as small rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from bot.models import Campaign, EngagementStat, Enrolment, Influencer, Order
+from metrics.roi import COUNTERS, Counters
+
+CREDITED = ("code", "utm")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Orders a campaign's report leaves out, and why (SPEC §4 `excluded`)."""
+
+    outside_orders: int = 0
+    outside_revenue: Decimal = ZERO
+    other_currency_orders: int = 0
+
+
+def _dates(column, date_from: date | None, date_to: date | None) -> list:
+    return [c for c in (date_from and column >= date_from, date_to and column <= date_to) if c is not None]
+
+
+def _same_currency(camp: Campaign):
+    # Exports without a currency column (WooCommerce, our CSV without `currency`) are in the shop's currency.
+    return (Order.currency.is_(None)) | (Order.currency == camp.currency)
+
+
+def enrolments(session: Session, camp: Campaign) -> list[tuple[Enrolment, Influencer]]:
+    """The campaign's enrolments with their influencers, in enrolment order."""
+    return [(e, p) for e, p in session.execute(
+        select(Enrolment, Influencer).join(Influencer, Influencer.id == Enrolment.influencer_id)
+        .where(Enrolment.campaign_id == camp.id).order_by(Enrolment.id)
+    )]
+
+
+def order_sums(session: Session, camp: Campaign, date_from: date | None = None,
+               date_to: date | None = None) -> dict[int, tuple[Decimal, int]]:
+    """Revenue and counted orders per enrolment: credited, in the campaign's currency, within the dates."""
+    query = (
+        select(Order.enrolment_id, func.sum(Order.revenue), func.sum(case((Order.counted, 1), else_=0)))
+        .where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED), _same_currency(camp),
+               *_dates(Order.order_date, date_from, date_to))
+        .group_by(Order.enrolment_id)
+    )
+    return {eid: (revenue or ZERO, int(count or 0)) for eid, revenue, count in session.execute(query)}
+
+
+def excluded(session: Session, camp: Campaign, date_from: date | None = None, date_to: date | None = None) -> Excluded:
+    """Orders left out of the campaign: outside its window, or in another currency."""
+    dates = _dates(Order.order_date, date_from, date_to)
+    outside = session.execute(
+        select(func.count(), func.sum(Order.revenue))
+        .where(Order.campaign_id == camp.id, Order.attribution == "outside", *dates)
+    ).one()
+    other = session.scalar(
+        select(func.count()).where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED),
+                                   ~_same_currency(camp), *dates)
+    )
+    return Excluded(outside_orders=outside[0], outside_revenue=outside[1] or ZERO, other_currency_orders=other or 0)
+
+
+def stat_sums(session: Session, camp: Campaign, date_from: date | None = None,
+              date_to: date | None = None) -> dict[int, Counters]:
+    """Engagement counters per enrolment (None where no row carries a counter)."""
+    query = (
+        select(EngagementStat.enrolment_id, *[func.sum(getattr(EngagementStat, c)) for c in COUNTERS])
+        .join(Enrolment, Enrolment.id == EngagementStat.enrolment_id)
+        .where(Enrolment.campaign_id == camp.id, *_dates(EngagementStat.stat_date, date_from, date_to))
+        .group_by(EngagementStat.enrolment_id)
+    )
+    return {
+        row[0]: Counters(**{c: (int(v) if v is not None else None) for c, v in zip(COUNTERS, row[1:])})
+        for row in session.execute(query)
+    }
+
+
+def daily_revenue(session: Session, camp: Campaign, date_from: date | None = None,
+                  date_to: date | None = None) -> list[tuple[date, int, Decimal]]:
+    """(day, enrolment id, revenue) for every day with credited revenue: the chart's time series."""
+    query = (
+        select(Order.order_date, Order.enrolment_id, func.sum(Order.revenue))
+        .where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED), _same_currency(camp),
+               *_dates(Order.order_date, date_from, date_to))
+        .group_by(Order.order_date, Order.enrolment_id)
+        .order_by(Order.order_date)
+    )
+    return [(day, eid, revenue or ZERO) for day, eid, revenue in session.execute(query)]
+
+
+def order_span(session: Session, camp: Campaign) -> tuple[date | None, date | None]:
+    """The first and last day with a credited order."""
+    first, last = session.execute(
+        select(func.min(Order.order_date), func.max(Order.order_date))
+        .where(and_(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED)))
+    ).one()
+    return first, last

@@ -1,0 +1,182 @@
+"""Campaign and influencer reports (SPEC §4): the numbers `/roi`, the Home tab, digests and `roi-bot report` share.
+
+Sums come from SQL (bot.queries), formulas from metrics.roi, flags from metrics.flags; this module joins them
+into one object per report, so Slack and `--json` can never disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import queries
+from bot.models import Campaign, Enrolment, Influencer
+from metrics import flags as flag_rules
+from metrics.roi import Counters, EnrolmentInput, Metrics, campaign_metrics, enrolment_json, enrolment_metrics, totals_json
+from metrics.tiers import tier
+
+INERT = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One influencer in one campaign, with its metrics and, when flagged, why."""
+
+    enrolment: Enrolment
+    influencer: Influencer
+    status: str
+    tier: str
+    metrics: Metrics
+    input: EnrolmentInput
+    reasons: tuple = ()
+
+    def as_json(self) -> dict:
+        """The influencer row of `report --json`."""
+        person = self.influencer
+        return {"handle": person.handle, "platform": person.platform, "tier": self.tier,
+                "followers": person.followers, "status": self.status, **enrolment_json(self.metrics)}
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """A campaign's totals and ranked influencers over a date range."""
+
+    campaign: Campaign
+    today: date
+    date_from: date | None
+    date_to: date | None
+    totals: Metrics
+    rows: list[Row]
+    excluded: queries.Excluded = field(default_factory=queries.Excluded)
+
+    @property
+    def flagged(self) -> list[Row]:
+        """Rows §6 would flag today."""
+        return [r for r in self.rows if r.reasons]
+
+    def as_json(self) -> dict:
+        """`roi-bot report campaign NAME --json`, keys exactly as SPEC §4 lists them."""
+        ex = self.excluded
+        return {
+            "campaign": self.campaign.name, "currency": self.campaign.currency,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "totals": totals_json(self.totals),
+            "influencers": [r.as_json() for r in self.rows],
+            "excluded": {"outside_window": {"orders": ex.outside_orders, "revenue": float(ex.outside_revenue)},
+                         "other_currency": {"orders": ex.other_currency_orders}},
+        }
+
+    def as_csv(self) -> str:
+        """The influencer rows as CSV; text cells that a spreadsheet would run as a formula are made inert."""
+        rows = [r.as_json() for r in self.rows]
+        out = io.StringIO()
+        keys = list(rows[0]) if rows else ["handle", "platform", "tier", "followers", "status", *enrolment_json(enrolment_metrics(EnrolmentInput(Decimal(0), 0)))]
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([_cell(row[k]) for k in keys])
+        return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text.startswith(INERT):
+        return "'" + text
+    return text
+
+
+def status(enrolment: Enrolment, camp: Campaign, today: date) -> str:
+    """`cut`, `ended` (the campaign is over) or `active`."""
+    if enrolment.status == "cut":
+        return "cut"
+    if camp.status == "ended" or (camp.end is not None and camp.end < today):
+        return "ended"
+    return "active"
+
+
+def _inputs(enrolment: Enrolment, person: Influencer, sums, stats) -> EnrolmentInput:
+    revenue, orders = sums.get(enrolment.id, (queries.ZERO, 0))
+    return EnrolmentInput(revenue=revenue, orders=orders, fee=enrolment.fee, product_cost=enrolment.product_cost,
+                          commission_pct=enrolment.commission_pct, followers=person.followers,
+                          counters=stats.get(enrolment.id, Counters()))
+
+
+def _sort_key(row: Row):
+    roi = row.metrics.roi_pct
+    return (roi is None, -(roi or 0), -row.metrics.revenue, row.influencer.handle_key)
+
+
+def rule(camp: Campaign) -> flag_rules.Rule:
+    """The §6 thresholds of a campaign."""
+    return flag_rules.Rule(start=camp.start, end=camp.end, min_roi=camp.min_roi, grace_days=camp.grace_days)
+
+
+def campaign_report(session: Session, camp: Campaign, *, today: date, date_from: date | None = None,
+                    date_to: date | None = None) -> CampaignReport:
+    """Totals, ranked rows and flags of one campaign; `date_from`/`date_to` limit orders and stats."""
+    people = queries.enrolments(session, camp)
+    sums = queries.order_sums(session, camp, date_from, date_to)
+    stats = queries.stat_sums(session, camp, date_from, date_to)
+    inputs = {e.id: _inputs(e, p, sums, stats) for e, p in people}
+    measured = {eid: enrolment_metrics(x) for eid, x in inputs.items()}
+    if date_from or date_to:
+        # Flags judge the campaign so far, not the slice asked for.
+        all_sums, all_stats = queries.order_sums(session, camp), queries.stat_sums(session, camp)
+        whole = {e.id: enrolment_metrics(_inputs(e, p, all_sums, all_stats)) for e, p in people}
+    else:
+        whole = measured
+    candidates = [
+        flag_rules.Candidate(key=e.id, status=e.status, start=e.start, cost=whole[e.id].cost, revenue=whole[e.id].revenue,
+                             roi_pct=whole[e.id].roi_pct, goal_revenue=e.goal_revenue,
+                             engagement_rate_pct=whole[e.id].engagement_rate_pct)
+        for e, _ in people
+    ]
+    flagged = flag_rules.flags(candidates, rule(camp), today)
+    rows = [
+        Row(enrolment=e, influencer=p, status=status(e, camp, today), tier=tier(p.followers), metrics=measured[e.id],
+            input=inputs[e.id], reasons=tuple(flagged.get(e.id, ())))
+        for e, p in people
+    ]
+    rows.sort(key=_sort_key)
+    return CampaignReport(
+        campaign=camp, today=today, date_from=date_from, date_to=date_to,
+        totals=campaign_metrics(list(inputs.values()), budget=camp.budget), rows=rows,
+        excluded=queries.excluded(session, camp, date_from, date_to),
+    )
+
+
+@dataclass(frozen=True)
+class InfluencerReport:
+    """One influencer across the campaigns they are in."""
+
+    influencer: Influencer
+    rows: list[tuple[Campaign, Row]]
+
+    def as_json(self) -> dict:
+        """`roi-bot report influencer HANDLE --json`."""
+        person = self.influencer
+        return {"handle": person.handle, "platform": person.platform, "tier": tier(person.followers),
+                "followers": person.followers,
+                "campaigns": [{"campaign": camp.name, **row.as_json()} for camp, row in self.rows]}
+
+
+def influencer_report(session: Session, person: Influencer, *, today: date, campaign: Campaign | None = None) -> InfluencerReport:
+    """The influencer's row in each of their campaigns (or just `campaign`), newest campaign first."""
+    query = select(Campaign).join(Enrolment, Enrolment.campaign_id == Campaign.id).where(Enrolment.influencer_id == person.id)
+    if campaign is not None:
+        query = query.where(Campaign.id == campaign.id)
+    camps = list(session.scalars(query.order_by(Campaign.start.desc().nulls_last(), Campaign.name_key)))
+    rows = []
+    for camp in camps:
+        report = campaign_report(session, camp, today=today)
+        rows += [(camp, r) for r in report.rows if r.influencer.id == person.id]
+    return InfluencerReport(influencer=person, rows=rows)

@@ -1,0 +1,295 @@
+"""The chart images the bot uploads next to its answers, as PNG bytes.
+
+Built for Slack, which previews an image 360–480 px wide: one message per chart, large type, direct labels
+instead of legends where possible, no chart junk. Only `Figure` + the Agg canvas are used: `pyplot` keeps
+global state that a long-running, multi-threaded bot must not share between requests.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from metrics.series import break_even
+from metrics.tiers import TIERS
+
+WIDTH, HEIGHT, DPI = 8.0, 4.5, 110
+TITLE, LABEL, SMALL = 15, 12, 11
+GREEN, RED, GREY, INK = "#2f9e5b", "#d64545", "#9aa3ad", "#2d3748"
+REVENUE, COST = "#2b6cb0", "#b7bec7"
+SIDES = ("#2b6cb0", "#dd8a2b")
+MAX_BARS = 15
+MAX_GROUPS = 6  # wider groups would squeeze the ROI labels into each other
+TIER_LABELS = {"nano": "Nano\n<10k", "micro": "Micro\n10k–100k", "macro": "Macro\n100k–1M", "mega": "Mega\n1M+",
+               "unknown": "Unknown"}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One campaign's totals for `compare`."""
+
+    name: str
+    currency: str
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    roi_pct: Decimal | None
+    roas: Decimal | None
+
+
+def _text(value: str, limit: int = 60) -> str:
+    # `$` would switch matplotlib into math mode, and user-typed names may be long.
+    value = value if len(value) <= limit else value[: limit - 1] + "…"
+    return value.replace("$", r"\$")
+
+
+def _half_up(v, places: str) -> Decimal:
+    return Decimal(v).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _pct(v: Decimal | None) -> str:
+    # One decimal, as Slack messages show percentages (SPEC §4), so chart and text agree.
+    return "n/a" if v is None else f"{_half_up(v, '0.1'):+,}%"
+
+
+def _money_tick(v: float, _pos=None) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 100 else f"{v:,.2f}"
+
+
+def _short(v: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{v / size:,.1f}{suffix}"
+    return f"{v:,.0f}"
+
+
+def _figure(title: str, height: float = HEIGHT, ncols: int = 1, **subplots):
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.suptitle(_text(title), fontsize=TITLE, fontweight="bold", color=INK, x=0.02, ha="left")
+    axes = fig.subplots(1, ncols, squeeze=False, **subplots)[0]
+    for ax in axes:
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=LABEL, colors=INK)
+    return fig, axes
+
+
+def _png(fig: Figure) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return out.getvalue()
+
+
+def _empty(title: str, message: str = "No results yet") -> bytes:
+    fig, (ax,) = _figure(title)
+    ax.set_axis_off()
+    ax.text(0.5, 0.55, message, ha="center", va="center", fontsize=TITLE + 3, color=GREY, transform=ax.transAxes)
+    ax.text(0.5, 0.38, "Charts appear once orders or stats come in.", ha="center", va="center", fontsize=LABEL,
+            color=GREY, transform=ax.transAxes)
+    return _png(fig)
+
+
+def _money_axis(ax, currency: str) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(_money_tick))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.set_ylabel(_text(currency), fontsize=LABEL, color=INK)
+
+
+def _pct_axis(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}%"))
+    axis.set_major_locator(MaxNLocator(5))
+    axis.set_label_text("ROI", fontsize=LABEL, color=INK)
+
+
+def _room(values: list[float], pad: float) -> tuple[float, float]:
+    """Axis limits that include 0 and leave `pad` of the span beyond each end that has bars, for their labels."""
+    low, high = min([0.0, *values]), max([0.0, *values])
+    span = (high - low) or 100.0
+    return low - (pad * span if low < 0 else 0.05 * span), high + (pad * span if high > 0 or low == 0 else 0.12 * span)
+
+
+def roi_by_influencer(rows: Sequence[tuple[str, Decimal | None, Decimal]], *, title: str) -> bytes:
+    """Horizontal ROI % bars per influencer, best at top, green at or above break-even and red below."""
+    if not rows:
+        return _empty(title)
+    ranked = sorted(rows, key=lambda r: (r[1] is None, -(r[1] or 0), -(r[2] or 0)))
+    shown, hidden = ranked[:MAX_BARS], len(ranked) - MAX_BARS
+    # Taller for many bars so each label stays readable once Slack shrinks the image.
+    fig, (ax,) = _figure(title, height=max(HEIGHT, 1.4 + 0.36 * (len(shown) + (hidden > 0))))
+    values = [float(r[1]) if r[1] is not None else 0.0 for r in shown]
+    y = list(range(len(shown)))[::-1]
+    low, high = _room(values, 0.28)
+    ax.set_xlim(low, high)
+    pad = 0.012 * (high - low)
+    for yi, v, (_handle, roi, _profit) in zip(y, values, shown):
+        if roi is None:
+            ax.text(pad, yi, "n/a", va="center", ha="left", fontsize=LABEL, color=GREY)
+            continue
+        ax.barh(yi, v, height=0.65, color=GREEN if roi >= 0 else RED)
+        ax.text(v + pad if v >= 0 else v - pad, yi, _pct(roi), va="center", ha="left" if v >= 0 else "right",
+                fontsize=LABEL, fontweight="bold", color=INK)
+    labels = [_text(r[0], 22) for r in shown]
+    if hidden > 0:
+        # One more row at the bottom says how many were left out, where the eye ends up anyway.
+        y, labels = [*y, -1], [*labels, f"+{hidden} more"]
+    ax.set_yticks(y, labels, fontsize=LABEL)
+    if hidden > 0:
+        ax.get_yticklabels()[-1].set_color(GREY)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(min(y) - 0.7, len(shown) - 0.3)
+    ax.axvline(0, color=INK, linewidth=1.2)
+    ax.text(0, 1.0, " break-even", transform=ax.get_xaxis_transform(), fontsize=SMALL, color=INK, va="bottom")
+    _pct_axis(ax.xaxis)
+    ax.spines["left"].set_visible(False)
+    return _png(fig)
+
+
+def revenue_vs_cost(points: Sequence[tuple[date, Decimal, Decimal]], *, title: str, currency: str) -> bytes:
+    """Cumulative revenue and cost over time, profit shaded green and loss red, break-even day marked."""
+    if not any(p[1] or p[2] for p in points):
+        return _empty(title)  # two flat lines at zero say less than the words do
+    fig, (ax,) = _figure(title)
+    days = [p[0] for p in points]
+    revenue = [float(p[1]) for p in points]
+    cost = [float(p[2]) for p in points]
+    ahead = [r >= c for r, c in zip(revenue, cost)]
+    ax.fill_between(days, revenue, cost, where=ahead, interpolate=True, color=GREEN, alpha=0.18, linewidth=0)
+    ax.fill_between(days, revenue, cost, where=[not a for a in ahead], interpolate=True, color=RED, alpha=0.15,
+                    linewidth=0)
+    marker = "o" if len(points) == 1 else None
+    ax.plot(days, revenue, color=REVENUE, linewidth=2.6, label="Revenue", marker=marker)
+    ax.plot(days, cost, color=INK, linewidth=2.0, linestyle="--", label="Cost", marker=marker)
+    ax.set_ylim(bottom=0, top=max([*revenue, *cost, 1.0]) * 1.15)
+    _money_axis(ax, currency)
+    _date_axis(ax, days[0], days[-1])
+    day = break_even(points)
+    if day is not None:
+        i = days.index(day)
+        ax.axvline(day, color=GREEN, linewidth=1.2, linestyle=":")
+        ax.plot([day], [revenue[i]], "o", color=GREEN, markersize=8)
+        # Label on the side with more room, on a white box so the lines do not run through it.
+        late = i > len(days) * 0.6
+        ax.annotate(f"Break-even {day:%b} {day.day}", (day, revenue[i]), xytext=(-10 if late else 10, 12),
+                    textcoords="offset points", ha="right" if late else "left", fontsize=LABEL, fontweight="bold",
+                    color=GREEN, bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+    profit = revenue[-1] - cost[-1]
+    verdict = "Profit" if profit >= 0 else ("Loss" if day is None else "Loss now")
+    ax.set_title(f"{verdict} {_text(currency)} {abs(profit):,.0f}", loc="right", fontsize=LABEL, fontweight="bold",
+                 color=GREEN if profit >= 0 else RED)
+    ax.legend(loc="upper left", frameon=False, fontsize=LABEL)
+    return _png(fig)
+
+
+def _date_axis(ax, first: date, last: date) -> None:
+    """Whole days on the x axis: a short range gets one tick per day or few, never hours."""
+    span = (last - first).days
+    # A single day gives the axis no range at all; show it with a day on either side.
+    pad = timedelta(days=1 if span == 0 else 0)
+    ax.set_xlim(first - pad, last + pad)
+    if span <= 14:
+        ax.xaxis.set_major_locator(DayLocator(interval=max(1, (span + 2) // 5)))
+        ax.xaxis.set_major_formatter(DateFormatter("%b %d"))
+    else:
+        locator = AutoDateLocator(maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _groups(ax, labels: list[str], revenue: list[Decimal], cost: list[Decimal], roi: list[Decimal | None],
+            currency: str) -> None:
+    """Revenue and cost bars side by side per group, with each group's ROI written above it."""
+    x = range(len(labels))
+    rev, cst = [float(v) for v in revenue], [float(v) for v in cost]
+    ax.bar([i - 0.2 for i in x], rev, width=0.4, color=REVENUE, label="Revenue")
+    ax.bar([i + 0.2 for i in x], cst, width=0.4, color=COST, label="Cost")
+    top = max([*rev, *cst, 1.0])
+    for i, r, c, pct in zip(x, rev, cst, roi):
+        color = GREY if pct is None else (GREEN if pct >= 0 else RED)
+        ax.text(i, max(r, c, 0) + 0.03 * top, f"ROI\n{_pct(pct)}", ha="center", va="bottom", fontsize=LABEL,
+                fontweight="bold", color=color, linespacing=1.1)
+    ax.set_xticks(list(x), labels, fontsize=LABEL)
+    ax.tick_params(axis="x", length=0)
+    ax.set_ylim(bottom=min([0.0, *rev, *cst]), top=top * 1.25)
+    _money_axis(ax, currency)
+    # Above the plot, where it cannot cover a bar or an ROI label.
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False, fontsize=LABEL, ncols=2)
+
+
+def tiers(rows: Sequence[tuple[str, Decimal, Decimal, Decimal | None]], *, title: str, currency: str) -> bytes:
+    """Revenue vs cost per follower tier (nano → mega, then unknown), ROI % above each tier."""
+    if not rows:
+        return _empty(title)
+    order = {name: i for i, name in enumerate(TIERS)}
+    rows = sorted(rows, key=lambda r: order.get(r[0], len(TIERS)))
+    fig, (ax,) = _figure(title)
+    labels = [TIER_LABELS.get(r[0], _text(r[0], 12)) for r in rows]
+    _groups(ax, labels, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], currency)
+    return _png(fig)
+
+
+def influencer(rows: Sequence[tuple[str, Decimal | None, Decimal, Decimal]], *, title: str, currency: str) -> bytes:
+    """One influencer's revenue vs cost in each campaign (in the order given), ROI % above each campaign."""
+    if not rows:
+        return _empty(title)
+    shown, hidden = list(rows[:MAX_GROUPS]), len(rows) - MAX_GROUPS
+    fig, (ax,) = _figure(title)
+    _groups(ax, [_text(r[0], 14) for r in shown], [r[2] for r in shown], [r[3] for r in shown],
+            [r[1] for r in shown], currency)
+    if hidden > 0:
+        ax.set_xlabel(f"+{hidden} more not shown", fontsize=SMALL, color=GREY, loc="right")
+    return _png(fig)
+
+
+def _money_sides(ax, a: Side, b: Side, names: list[str]) -> None:
+    """Revenue, cost and profit of both campaigns as grouped bars, or why they cannot be put side by side."""
+    if a.currency != b.currency:
+        # Comparing USD to EUR amounts would mislead; ROI and ROAS are unitless, so the other panel still holds.
+        ax.set_axis_off()
+        lines = [f"{name}: {'profit' if s.profit >= 0 else 'loss'} {_text(s.currency)} {abs(float(s.profit)):,.0f}"
+                 for name, s in zip(names, (a, b))]
+        headline = f"Different currencies ({_text(a.currency)} vs {_text(b.currency)})\nmoney is not comparable"
+        ax.text(0.5, 0.62, headline, ha="center", va="center", fontsize=LABEL + 1, fontweight="bold", color=INK,
+                transform=ax.transAxes)
+        ax.text(0.5, 0.38, "\n".join(lines), ha="center", va="center", fontsize=LABEL, color=INK,
+                transform=ax.transAxes, linespacing=1.6)
+        return
+    for k, (side, color) in enumerate(zip((a, b), SIDES)):
+        values = [float(side.revenue), float(side.cost), float(side.profit)]
+        bars = ax.bar([i + (k - 0.5) * 0.38 for i in range(3)], values, width=0.38, color=color, label=names[k])
+        ax.bar_label(bars, [_short(v) for v in values], padding=3, fontsize=SMALL, color=INK)
+    ax.set_xticks(range(3), ["Revenue", "Cost", "Profit"], fontsize=LABEL)
+    ax.tick_params(axis="x", length=0)
+    ax.axhline(0, color=INK, linewidth=1)
+    ax.margins(y=0.18)
+    _money_axis(ax, a.currency)
+    ax.legend(loc="upper right", frameon=False, fontsize=LABEL)
+    ax.set_title("Revenue, cost and profit", fontsize=LABEL, color=INK, loc="left")
+
+
+def compare(a: Side, b: Side, *, title: str) -> bytes:
+    """Two campaigns side by side: revenue, cost and profit on the left, ROI % (and ROAS) on the right."""
+    fig, (money, ratio) = _figure(title, ncols=2, width_ratios=[3, 2])
+    names = [_text(a.name, 20), _text(b.name, 20)]
+    _money_sides(money, a, b, names)
+    values = [float(s.roi_pct) if s.roi_pct is not None else 0.0 for s in (a, b)]
+    ratio.bar([0, 1], values, width=0.6, color=[GREEN if v >= 0 else RED for v in values])
+    ratio.axhline(0, color=INK, linewidth=1.2)
+    ratio.set_ylim(*_room(values, 0.3))
+    for i, (side, v) in enumerate(zip((a, b), values)):
+        roas = "" if side.roas is None else f"\n{_half_up(side.roas, '0.01'):,}x"
+        ratio.annotate(_pct(side.roi_pct) + roas, (i, v), xytext=(0, 4 if v >= 0 else -4), textcoords="offset points",
+                       ha="center", va="bottom" if v >= 0 else "top", fontsize=LABEL, fontweight="bold",
+                       color=GREY if side.roi_pct is None else INK)
+    ratio.set_xticks([0, 1], names, fontsize=LABEL)
+    ratio.tick_params(axis="x", length=0)
+    _pct_axis(ratio.yaxis)
+    ratio.set_title("ROI and ROAS", fontsize=LABEL, color=INK, loc="left")
+    return _png(fig)
