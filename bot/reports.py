@@ -140,7 +140,8 @@ def campaign_report(session: Session, camp: Campaign, *, today: date, date_from:
                              engagement_rate_pct=whole[e.id].engagement_rate_pct)
         for e, _ in people
     ]
-    flagged = flag_rules.flags(candidates, rule(camp), today)
+    # An ended campaign (`/campaign end`) stops alerting the day it ends, even though `end` is today.
+    flagged = flag_rules.flags(candidates, rule(camp), today) if camp.status != "ended" else {}
     rows = [
         Row(enrolment=e, influencer=p, status=status(e, camp, today), tier=tier(p.followers), metrics=measured[e.id],
             input=inputs[e.id], reasons=tuple(flagged.get(e.id, ())))

@@ -1,22 +1,338 @@
-"""`/roi`: reports. Until results can be imported it explains what is coming and shows its usage."""
+"""`/roi`: reports (SPEC §2). Campaign, influencer, compare, tiers and top answer in the channel, with charts;
+underperformers, sale and import answer the asker only.
+
+Every answer is computed in one read transaction (`handlers.commands.dispatch`) after the ack; charts are drawn
+outside it, then `handlers.deliver` posts the message and uploads the charts, falling back to the asker's DM.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal
+from functools import partial
+
 from slack_bolt import App
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from bot import queries
+from bot.errors import Conflict, InputError, NotFound
+from bot.imports.orders import OrderRecord
+from bot.imports.store_orders import store_orders
+from bot.imports.summary import Summary
+from bot.models import Campaign, Enrolment, Order, Workspace
+from bot.registry import lookup
+from bot.reports import CampaignReport, campaign_report, influencer_report, rule
+from handlers import deliver
+from handlers.blocks import report_campaign as view
+from handlers.blocks import report_misc as misc
 from handlers.blocks.help import usage_reply
-from handlers.commands import send
+from handlers.blocks.fmt import esc
+from handlers.blocks.kit import Block, Reply
+from handlers.commands import Request, Sub, dispatch, send
+from handlers.deliver import Chart, Post
+from handlers.files import MAX_BYTES
+from handlers.parsing import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
+from metrics import charts
+from metrics.flags import running
+from metrics.roi import campaign_metrics
+from metrics.series import Spend, cumulative
+from metrics.tiers import TIERS
+from metrics.windows import contains, describe, window
 
-INTRO = (
-    "ROI reports need results: order imports and engagement stats arrive in the next release. "
-    "Meanwhile, register campaigns, influencers and codes with `/campaign`, `/influencer` and `/code`."
-)
+RANK_BY = {"roi": "roi_pct", "roas": "roas", "revenue": "revenue", "orders": "orders",
+           "engagement_rate": "engagement_rate_pct"}
+MONEY_BY = {"revenue"}  # rankings that add up or compare amounts, meaningless across currencies
+MAX_TOP = 25
+SOURCE = "manual"
+_ORDER_ID = re.compile(r"[A-Za-z0-9#._-]{1,64}")
 
 
-def roi_command(ack, respond):
-    """Listener for `/roi`."""
+# -- shared pieces -----------------------------------------------------------------------------------
+
+
+def _dates(req: Request) -> tuple[date | None, date | None]:
+    opts = req.args.options
+    date_from = parse_date(opts["from"], "from") if "from" in opts else None
+    date_to = parse_date(opts["to"], "to") if "to" in opts else None
+    if date_from and date_to and date_to < date_from:
+        raise InputError("to", f"{date_to.isoformat()} is before `from` {date_from.isoformat()}", "a `to` date on or after `from`")
+    return date_from, date_to
+
+
+def _scope(req: Request, session: Session, ws: Workspace) -> list[Campaign]:
+    """The campaign named by `campaign=`, or every campaign of the workspace."""
+    if "campaign" in req.args.options:
+        return [lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))]
+    camps = list(session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id).order_by(Campaign.name_key)))
+    if not camps:
+        raise NotFound("There are no campaigns in this workspace yet. Create one with `/campaign create`.")
+    return camps
+
+
+def _one_currency(camps: list[Campaign], why: str) -> str:
+    currencies = sorted({c.currency for c in camps})
+    if len(currencies) > 1:
+        raise InputError("campaign", f"your campaigns are in {' and '.join(currencies)}, and {why}",
+                         "`campaign=NAME` to pick one")
+    return currencies[0]
+
+
+def _series(session: Session, report: CampaignReport) -> list:
+    """Cumulative revenue and cost per day over the report's dates (up to today while the campaign runs)."""
+    camp = report.campaign
+    starts = [r.enrolment.start for r in report.rows]
+    first_order, _ = queries.order_span(session, camp)
+    first = report.date_from or camp.start or min([d for d in (*starts, first_order) if d], default=None)
+    _, last_day = window(camp.start, camp.end, camp.window_days)
+    last = report.date_to or (min(last_day, report.today) if last_day else report.today)
+    if first is None or last < first:
+        return []
+    spend = {r.enrolment.id: Spend(fixed=r.enrolment.fee + r.enrolment.product_cost, start=r.enrolment.start,
+                                   commission_pct=r.enrolment.commission_pct) for r in report.rows}
+    return cumulative(queries.daily_revenue(session, camp, first, last), spend, first=first, last=last)
+
+
+def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: date | None = None,
+                  date_to: date | None = None, footer: Block | None = None) -> Post:
+    """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost)."""
+    report = campaign_report(session, camp, today=today, date_from=date_from, date_to=date_to)
+    roi_rows = [(r.influencer.handle, r.metrics.roi_pct, r.metrics.profit) for r in report.rows]
+    points = _series(session, report)
+    name = camp.name
+    return Post(view.campaign(report, footer=footer), (
+        Chart(f"{name}-roi-by-influencer.png", f"{name}: ROI by influencer",
+              f"Bar chart of ROI per influencer in {name}, best first",
+              partial(charts.roi_by_influencer, roi_rows, title=f"{name}: ROI by influencer")),
+        Chart(f"{name}-revenue-vs-cost.png", f"{name}: revenue vs cost",
+              f"Cumulative revenue and cost of {name} by day, with the break-even day",
+              partial(charts.revenue_vs_cost, points, title=f"{name}: revenue vs cost", currency=camp.currency)),
+    ))
+
+
+def campaign_in_channel(session: Session, ws: Workspace, channel_id: str, today: date) -> Campaign | None:
+    """The campaign whose channel this is: a running one first, then the most recent."""
+    camps = list(session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.channel_id == channel_id)))
+
+    def rank(c: Campaign):
+        live = c.status == "active" and running(rule(c), today)
+        return (not live, c.status != "active", -(c.start or date.min).toordinal(), c.name_key)
+
+    return min(camps, key=rank, default=None)
+
+
+# -- channel answers --------------------------------------------------------------------------------
+
+
+def campaign(req: Request, session: Session, ws: Workspace) -> Post:
+    """`/roi campaign NAME [from=DATE] [to=DATE]`"""
+    name = parse_name(req.args.word(0, "NAME", "`/roi campaign NAME`"))
+    req.args.unknown_keys({"from", "to"})
+    date_from, date_to = _dates(req)
+    camp = lookup.campaign(session, ws, name)
+    return campaign_post(session, camp, today=req.runtime.today(), date_from=date_from, date_to=date_to)
+
+
+def here(req: Request, session: Session, ws: Workspace) -> Post | Reply:
+    """`/roi` alone: the campaign of this channel, or the usage elsewhere."""
+    camp = campaign_in_channel(session, ws, req.channel_id, req.runtime.today())
+    if camp is None:
+        return usage()
+    return campaign_post(session, camp, today=req.runtime.today())
+
+
+def influencer(req: Request, session: Session, ws: Workspace) -> Post:
+    """`/roi influencer HANDLE [campaign=NAME]`"""
+    person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/roi influencer HANDLE`")))
+    req.args.unknown_keys({"campaign"})
+    camp = None
+    if "campaign" in req.args.options:
+        camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
+        lookup.enrolment(session, person, camp)
+    report = influencer_report(session, person, today=req.runtime.today(), campaign=camp)
+    if not report.rows:
+        return Post(misc.influencer(report))
+    rows = [(c.name, r.metrics.roi_pct, r.metrics.revenue, r.metrics.cost) for c, r in report.rows]
+    currencies = {c.currency for c, _ in report.rows}
+    currency = currencies.pop() if len(currencies) == 1 else "each campaign's currency"
+    title = f"{person.handle}: revenue vs cost by campaign"
+    return Post(misc.influencer(report), (Chart(
+        f"{person.handle}-by-campaign.png", title, f"Revenue and cost of {person.handle} in each campaign, with ROI",
+        partial(charts.influencer, rows, title=title, currency=currency)),))
+
+
+def compare(req: Request, session: Session, ws: Workspace) -> Post:
+    """`/roi compare NAME NAME`"""
+    usage_line = "two campaign names, like `/roi compare spring autumn`"
+    first = parse_name(req.args.word(0, "NAME", usage_line))
+    second = parse_name(req.args.word(1, "NAME", usage_line))
+    req.args.unknown_keys(set())
+    if first.lower() == second.lower():
+        raise InputError("NAME", f"{shown(first)} is named twice; there is nothing to compare it with", usage_line)
+    today = req.runtime.today()
+    a, b = (campaign_report(session, lookup.campaign(session, ws, n), today=today) for n in (first, second))
+    sides = [charts.Side(name=r.campaign.name, currency=r.campaign.currency, revenue=r.totals.revenue, cost=r.totals.cost,
+                         profit=r.totals.profit, roi_pct=r.totals.roi_pct, roas=r.totals.roas) for r in (a, b)]
+    title = f"{a.campaign.name} vs {b.campaign.name}"
+    return Post(misc.compare(a, b), (Chart(
+        f"{a.campaign.name}-vs-{b.campaign.name}.png", title, f"Revenue, cost, profit and ROI of {title}",
+        partial(charts.compare, *sides, title=title)),))
+
+
+def tiers(req: Request, session: Session, ws: Workspace) -> Post:
+    """`/roi tiers [campaign=NAME]`"""
+    req.args.unknown_keys({"campaign"})
+    camps = _scope(req, session, ws)
+    currency = _one_currency(camps, "amounts in different currencies cannot be added up")
+    today = req.runtime.today()
+    by_tier: dict[str, list] = {}
+    for camp in camps:
+        for row in campaign_report(session, camp, today=today).rows:
+            by_tier.setdefault(row.tier, []).append(row.input)
+    groups = [(t, len(by_tier[t]), campaign_metrics(by_tier[t], budget=Decimal(0))) for t in TIERS if t in by_tier]
+    scope = camps[0].name if "campaign" in req.args.options else "all campaigns"
+    title = f"ROI by follower tier · {scope}"
+    chart_rows = [(t, m.revenue, m.cost, m.roi_pct) for t, _, m in groups]
+    return Post(misc.tiers(groups, scope=scope, currency=currency), (Chart(
+        "roi-by-tier.png", title, f"Revenue and cost per follower tier in {scope}, with ROI",
+        partial(charts.tiers, chart_rows, title=title, currency=currency)),))
+
+
+def top(req: Request, session: Session, ws: Workspace) -> Post:
+    """`/roi top [campaign=NAME] [by=…] [n=5]`"""
+    req.args.unknown_keys({"campaign", "by", "n"})
+    by = parse_choice(req.args.get("by", "roi"), "by", tuple(RANK_BY))
+    n = parse_int(req.args.get("n", "5"), "n", minimum=1, maximum=MAX_TOP)
+    camps = _scope(req, session, ws)
+    if by in MONEY_BY:
+        _one_currency(camps, f"{by} in different currencies cannot be ranked together")
+    today = req.runtime.today()
+    rows = [(camp, row) for camp in camps for row in campaign_report(session, camp, today=today).rows]
+    attr = RANK_BY[by]
+    valued = [(c, r) for c, r in rows if getattr(r.metrics, attr) is not None]
+    valued.sort(key=lambda cr: (-getattr(cr[1].metrics, attr), -cr[1].metrics.revenue, cr[1].influencer.handle_key,
+                                cr[0].name_key))
+    scope = camps[0].name if "campaign" in req.args.options else "all campaigns"
+    return Post(misc.top(valued[:n], by=by, scope=scope, several=len(camps) > 1, left_out=len(rows) - len(valued)))
+
+
+# -- asker-only answers ------------------------------------------------------------------------------
+
+
+def underperformers(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/roi underperformers [campaign=NAME]`"""
+    req.args.unknown_keys({"campaign"})
+    today = req.runtime.today()
+    if "campaign" in req.args.options:
+        camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
+        if camp.status != "active" or not running(rule(camp), today):
+            return misc.not_running(camp, today=today)
+        camps = [camp]
+    else:
+        camps = [c for c in session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.status == "active")
+                                            .order_by(Campaign.name_key)) if running(rule(c), today)]
+    return misc.underperformers([campaign_report(session, c, today=today) for c in camps], today=today)
+
+
+def _new_order_id(session: Session, ws: Workspace, day: date) -> str:
+    """`sale-20260310-3`: readable, easy to type back with `id=`, numbered per day."""
+    prefix = f"sale-{day:%Y%m%d}-"
+    n = session.scalar(select(func.count()).where(Order.workspace_id == ws.id, Order.source == SOURCE,
+                                                  Order.order_id.startswith(prefix, autoescape=True))) + 1
+    while _stored(session, ws, f"{prefix}{n}") is not None:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def _stored(session: Session, ws: Workspace, order_id: str) -> Order | None:
+    query = select(Order).where(Order.workspace_id == ws.id, Order.source == SOURCE, Order.order_id == order_id)
+    return session.scalar(query.execution_options(populate_existing=True))
+
+
+def sale(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/roi sale CODE amount=AMOUNT [date=DATE] [id=ORDER_ID] [refunded=AMOUNT]`"""
+    code = parse_code(req.args.word(0, "CODE", "`/roi sale CODE amount=AMOUNT`"))
+    req.args.unknown_keys({"amount", "date", "id", "refunded"})
+    opts = req.args.options
+    if "amount" not in opts:
+        raise InputError("amount", "is required", "`amount=AMOUNT`, e.g. `amount=120.50`")
+    amount = parse_money(opts["amount"], "amount")
+    refunded = parse_money(opts["refunded"], "refunded") if "refunded" in opts else Decimal("0.00")
+    day = parse_date(opts["date"], "date") if "date" in opts else req.runtime.today()
+    order_id = opts.get("id")
+    if order_id is not None and not _ORDER_ID.fullmatch(order_id):
+        raise InputError("id", f"{shown(order_id)} is not an order id", "1–64 letters, digits, `#`, `.`, `_` or `-`")
+    registrations = lookup.codes_named(session, ws, code)
+    if not registrations:
+        raise NotFound(f"There is no code {shown(code)} in this workspace. See `/code list`, or register it with "
+                       f"`/code add {esc(code)} HANDLE campaign=NAME`.")
+    windows = [(reg, session.get(Campaign, reg.campaign_id)) for reg in registrations]
+    fitting = [(reg, camp) for reg, camp in windows if contains(window(camp.start, camp.end, camp.window_days), day)]
+    if not fitting:
+        where = "; ".join(f"{esc(c.name)} {describe(window(c.start, c.end, c.window_days))}" for _, c in windows)
+        raise InputError("date", f"{day.isoformat()} is outside the campaign window of code {shown(code)} ({where})",
+                         "a date inside one of those windows")
+    reg, camp = fitting[0]
+    existing = _stored(session, ws, order_id) if order_id else None
+    before = (existing.order_date, existing.subtotal, existing.refunded) if existing else None
+    generated = order_id is None
+    order_id = order_id or _new_order_id(session, ws, day)
+    record = OrderRecord(row=1, order_id=order_id, created=None, order_date=day, currency=camp.currency, subtotal=amount,
+                         refunded=refunded, cancelled=False, financial_status=None, codes=(reg.code,),
+                         utm_campaign=None, utm_content=None)
+    summary = store_orders(session, ws.id, SOURCE, [record], Summary(kind="orders", format=SOURCE, file="/roi sale"))
+    if generated and summary.new != 1:
+        # Someone else's sale took the same id a moment ago; raising rolls this transaction back untouched.
+        raise Conflict("Another sale was recorded at the same moment under the same id, so nothing was saved. "
+                       "Please run the command again.")
+    order = _stored(session, ws, order_id)
+    credited = session.get(Enrolment, order.enrolment_id) if order.attribution in queries.CREDITED else None
+    cut = reg.enrolment if reg.enrolment.status == "cut" and reg.enrolment.cut_on and day > reg.enrolment.cut_on else None
+    return misc.sale(code=reg.code, order_id=order_id, new=existing is None, day=day, amount=amount, refunded=refunded,
+                     revenue=order.revenue, currency=camp.currency, camp=credited.campaign if credited else camp,
+                     credited=credited.influencer.handle if credited else None,
+                     cut=(cut.influencer.handle, cut.cut_on) if cut and not credited else None, before=before)
+
+
+def import_(req: Request, session: Session, ws: Workspace) -> Reply:
+    """`/roi import`"""
+    req.args.unknown_keys(set())
+    return misc.import_help(max_mb=MAX_BYTES // (1024 * 1024))
+
+
+def usage() -> Reply:
+    """`/roi help`."""
+    return usage_reply("roi", intro=misc.USAGE_INTRO)
+
+
+SUBS = {
+    "campaign": Sub(campaign, False, "campaign NAME [from=DATE] [to=DATE]", words=1),
+    "influencer": Sub(influencer, False, "influencer HANDLE [campaign=NAME]", words=1),
+    "compare": Sub(compare, False, "compare NAME NAME", words=2),
+    "tiers": Sub(tiers, False, "tiers [campaign=NAME]", words=0),
+    "top": Sub(top, False, "top [campaign=NAME] [by=roi|roas|revenue|orders|engagement_rate] [n=5]", words=0),
+    "underperformers": Sub(underperformers, False, "underperformers [campaign=NAME]", words=0),
+    "sale": Sub(sale, True, "sale CODE amount=AMOUNT [date=DATE] [id=ORDER_ID] [refunded=AMOUNT]", words=1),
+    "import": Sub(import_, False, "import", words=0),
+}
+HERE = {"here": Sub(here, False, "", words=0)}
+
+
+def roi_command(ack, command, context, client, respond):
+    """Listener for `/roi`: ack at once, compute, then post in the channel or answer the asker."""
     ack()
-    send(respond, usage_reply("roi", intro=INTRO))
+    text = (command.get("text") or "").strip()
+    if text:
+        answer = dispatch(command, context, client, name="/roi", subs=SUBS, usage=usage)
+    else:
+        answer = dispatch({**command, "text": "here"}, context, client, name="/roi", subs=HERE, usage=usage)
+    if isinstance(answer, Post):
+        user, channel = command.get("user_id", ""), command.get("channel_id", "")
+        signed = Reply(answer.reply.text, answer.reply.blocks + [view.asked(user, text)])
+        deliver.to_channel(client, Post(signed, answer.charts), channel=channel, asker=user, respond=respond)
+    else:
+        send(respond, answer)
 
 
 def register(app: App) -> None:

@@ -30,14 +30,15 @@ USAGE = {
         ("remove CODE [campaign=NAME]", "orders counted through it no longer count"),
     ],
     "roi": [
-        ("campaign NAME [from=DATE] [to=DATE]", "totals, ranked influencers, flagged ones, chart"),
-        ("influencer HANDLE [campaign=NAME]", "one influencer in each campaign"),
-        ("compare NAME NAME", "two campaigns side by side"),
-        ("tiers [campaign=NAME]", "results by follower tier"),
-        ("top [campaign=NAME] [by=roi|roas|revenue|orders|engagement_rate] [n=5]", "a ranking"),
-        ("underperformers [campaign=NAME]", "who would be flagged now, and why"),
-        ("sale CODE amount=AMOUNT [date=DATE] [id=ORDER_ID] [refunded=AMOUNT]", "record or correct one order"),
-        ("import", "how to share an order export with the bot"),
+        ("campaign NAME [from=DATE] [to=DATE]", "totals, ranked influencers, who is flagged, two charts — in the channel"),
+        ("influencer HANDLE [campaign=NAME]", "one influencer in each campaign, with a chart — in the channel"),
+        ("compare NAME NAME", "two campaigns side by side, with a chart — in the channel"),
+        ("tiers [campaign=NAME]", "results by follower tier, with a chart — in the channel"),
+        ("top [campaign=NAME] [by=roi|roas|revenue|orders|engagement_rate] [n=5]", "a ranking — in the channel"),
+        ("underperformers [campaign=NAME]", "who would be flagged today, and why — only you see it"),
+        ("sale CODE amount=AMOUNT [date=DATE] [id=ORDER_ID] [refunded=AMOUNT]",
+         "record one order by hand, or correct it with its `id` — only you see it"),
+        ("import", "how to send me an order, roster or stats export — only you see it"),
     ],
 }
 FORMS = (

@@ -1,0 +1,189 @@
+"""How a campaign report looks in Slack (`/roi campaign`, the Home tab's button), and the wording of §6 reasons.
+
+Every figure comes from the `CampaignReport` it is given (the same object `--json` prints); this module only
+formats. User-typed text goes through `fmt.esc`, money, percentages and ROAS through `fmt`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from bot.reports import CampaignReport, Row
+from handlers.blocks import fmt
+from handlers.blocks.kit import Block, Reply, context, divider, fields, header, section, table
+from handlers.parsing import shown
+from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
+from metrics.roi import Metrics
+
+MAX_ROWS = 25  # influencers in the ranked table; the rest are counted in a line below it
+MAX_FLAGGED = 12
+SECTION_BUDGET = 2800  # stay clear of Slack's 3,000 characters per section
+RANK_HEAD = ["#", "Influencer", "Tier", "Revenue", "Cost", "ROI", "ROAS", "Orders"]
+RANK_ALIGN = ["right", "left", "left", "right", "right", "right", "right", "right"]
+
+
+def threshold_pct(value) -> str:
+    """A threshold people typed (`min_roi=15`) as they typed it: `15%`, `-20%`, `12.5%`."""
+    return f"{fmt.number(value)}%" if value is not None else fmt.NA
+
+
+def reason_text(reason: Reason, currency: str) -> str:
+    """One §6 reason in words a marketing manager reads at a glance."""
+    if reason.kind == ROI:
+        return f"ROI {fmt.pct(reason.actual)} is below this campaign's minimum of {threshold_pct(reason.threshold)}"
+    if reason.kind == GOAL:
+        d = reason.detail
+        return (f"{fmt.money(reason.actual, currency)} of a {fmt.money(d.get('goal'), currency)} goal prorated to "
+                f"{fmt.money(reason.threshold, currency)} after {d.get('elapsed_days')} of {d.get('total_days')} days")
+    if reason.kind == ENGAGEMENT:
+        median = reason.detail.get("median")
+        return (f"engagement rate {fmt.pct(reason.actual)} is under half the campaign median of {fmt.pct(median)} "
+                f"({reason.detail.get('peers')} influencers with a rate)")
+    return f"{fmt.esc(reason.kind)}: {reason.actual} below {reason.threshold}"
+
+
+def reasons_text(reasons: Iterable[Reason], currency: str) -> str:
+    """Every reason of one flagged influencer, joined into one sentence."""
+    return "; ".join(reason_text(r, currency) for r in reasons)
+
+
+def bullet_sections(title: str, lines: Sequence[str], *, more: str | None = None) -> list[Block]:
+    """A titled list as one or more sections, each under Slack's text limit."""
+    blocks: list[Block] = []
+    chunk = title
+    for line in lines:
+        if len(chunk) + 1 + len(line) > SECTION_BUDGET:
+            blocks.append(section(chunk))
+            chunk = line
+        else:
+            chunk += "\n" + line
+    if more:
+        chunk += "\n" + more
+    blocks.append(section(chunk))
+    return blocks
+
+
+def asked(user_id: str, text: str) -> Block:
+    """The context line naming who asked and what they typed."""
+    return context(f"Asked by {fmt.user(user_id)} · {shown(('/roi ' + text).strip(), 120)}")
+
+
+def who(row: Row) -> str:
+    """A handle with its status when it is not active: `ana (cut)`."""
+    return row.influencer.handle if row.status == "active" else f"{row.influencer.handle} ({row.status})"
+
+
+def period(report: CampaignReport) -> str:
+    """The dates a report covers: the range asked for, or the campaign's own dates."""
+    camp = report.campaign
+    if report.date_from or report.date_to:
+        return fmt.span(report.date_from or camp.start, report.date_to or camp.end)
+    return fmt.span(camp.start, camp.end)
+
+
+def headline(report: CampaignReport) -> str:
+    """The fallback text: `spring: ROI 54.3% on USD 12,345.60 revenue`."""
+    t = report.totals
+    return f"{fmt.esc(report.campaign.name)}: ROI {fmt.pct(t.roi_pct)} on {fmt.money(t.revenue, report.campaign.currency)} revenue"
+
+
+def headline_fields(t: Metrics, currency: str) -> list[Block]:
+    """Revenue, cost, profit, ROI, ROAS, orders, budget used, AOV / CPA."""
+    return fields([
+        ("Revenue", fmt.money(t.revenue, currency)),
+        ("Cost", fmt.money(t.cost, currency)),
+        ("Profit", fmt.money(t.profit, currency)),
+        ("ROI · ROAS", f"{fmt.pct(t.roi_pct)} · {fmt.roas(t.roas)}"),
+        ("Orders", fmt.count(t.orders)),
+        ("Budget used", f"{fmt.pct(t.budget_used_pct)} of {fmt.money(t.budget, currency)}"),
+        ("AOV", fmt.money(t.aov, currency)),
+        ("CPA", fmt.money(t.cpa, currency)),
+    ])
+
+
+def engagement_line(m: Metrics, currency: str) -> str | None:
+    """Impressions, engagement rate, CTR and CPM, when any engagement results were recorded."""
+    if m.impressions is None and m.engagements is None and m.clicks is None:
+        return None
+    return (f"Impressions {fmt.count(m.impressions)} · engagement rate {fmt.pct(m.engagement_rate_pct)} · "
+            f"CTR {fmt.pct(m.ctr_pct)} · CPM {fmt.money(m.cpm, currency)}")
+
+
+def excluded_line(report: CampaignReport) -> str | None:
+    """The orders left out of the figures, when there are any."""
+    ex, currency = report.excluded, report.campaign.currency
+    parts = []
+    if ex.outside_orders:
+        parts.append(f"{fmt.count(ex.outside_orders)} order{_s(ex.outside_orders)} "
+                     f"({fmt.money(ex.outside_revenue, currency)}) outside the campaign window")
+    if ex.other_currency_orders:
+        parts.append(f"{fmt.count(ex.other_currency_orders)} order{_s(ex.other_currency_orders)} "
+                     f"in a currency other than {fmt.esc(currency)}")
+    return "Not counted: " + " · ".join(parts) + "." if parts else None
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def ranked_table(report: CampaignReport) -> list[Block]:
+    """The influencers best ROI first, as a table, plus a line for those that did not fit."""
+    currency = report.campaign.currency
+    shown_rows = report.rows[:MAX_ROWS]
+    body = [[i, who(r), r.tier, fmt.money(r.metrics.revenue, currency), fmt.money(r.metrics.cost, currency),
+             fmt.pct(r.metrics.roi_pct), fmt.roas(r.metrics.roas), fmt.count(r.metrics.orders)]
+            for i, r in enumerate(shown_rows, 1)]
+    blocks = [table(RANK_HEAD, body, align=RANK_ALIGN)]
+    hidden = len(report.rows) - len(shown_rows)
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more influencer{_s(hidden)} ranked below these."))
+    return blocks
+
+
+def flagged_blocks(report: CampaignReport) -> list[Block]:
+    """The influencers §6 flags today, each with every reason."""
+    flagged = report.flagged
+    if not flagged:
+        return []
+    currency = report.campaign.currency
+    lines = [f"• *{fmt.esc(r.influencer.handle)}*: {reasons_text(r.reasons, currency)}" for r in flagged[:MAX_FLAGGED]]
+    hidden = len(flagged) - len(lines)
+    more = (f"…and {hidden} more: `/roi underperformers campaign={fmt.esc(report.campaign.name)}`"
+            if hidden > 0 else None)
+    return bullet_sections(f":warning: *Flagged today ({len(flagged)})*", lines, more=more)
+
+
+def campaign(report: CampaignReport, *, footer: Block | None = None) -> Reply:
+    """The `/roi campaign` answer: headline figures, ranked influencers, who is flagged, what was left out."""
+    camp, t = report.campaign, report.totals
+    blocks: list[Block] = [header(f"{camp.name} · {period(report)}")]
+    if report.date_from or report.date_to:
+        blocks.append(context("Orders and engagement within these dates only; fees and product costs count in full."))
+    blocks += headline_fields(t, camp.currency)
+    if line := engagement_line(t, camp.currency):
+        blocks.append(context(line))
+    blocks.append(divider())
+    if report.rows:
+        blocks += ranked_table(report)
+    else:
+        blocks.append(section(f"No influencers in *{fmt.esc(camp.name)}* yet. Enrol one with "
+                              f"`/influencer add HANDLE campaign={fmt.esc(camp.name)} fee=AMOUNT`."))
+    blocks += flagged_blocks(report)
+    if line := excluded_line(report):
+        blocks.append(context(line))
+    if footer:
+        blocks.append(footer)
+    return Reply(text=headline(report), blocks=blocks)
+
+
+def day_count(today: date, start: date | None, end: date | None) -> str | None:
+    """`day 16 of 31` while a dated campaign runs."""
+    if start and end and start <= today <= end:
+        return f"day {(today - start).days + 1} of {(end - start).days + 1}"
+    return None
+
+
+def from_home(camp) -> Block:
+    """The context line of a report sent from the Home tab."""
+    return context(f"Sent from your ROI bot Home tab · `/roi campaign {fmt.esc(camp.name)}` shows it in a channel")

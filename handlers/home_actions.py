@@ -1,0 +1,46 @@
+"""The Home tab's *Full report* button: the `/roi campaign` answer, message and charts, in the clicker's DM."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.errors import BotError, NotFound
+from bot.models import Campaign
+from bot.registry import lookup
+from handlers import deliver
+from handlers.blocks.errors import failure
+from handlers.blocks.home import REPORT_ACTION
+from handlers.blocks.report_campaign import from_home
+from handlers.roi import campaign_post
+
+log = logging.getLogger("roi.home")
+
+
+def full_report(ack, body, context, client):
+    """Button `roi_home_report` (value: campaign id): DM the report, for a campaign of the clicker's workspace only."""
+    ack()
+    runtime = context["roi"]
+    user = body["user"]["id"]
+    team = (body.get("team") or {}).get("id") or context.get("team_id")
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    try:
+        with runtime.sessions.begin() as session:
+            ws = lookup.workspace(session, team)
+            camp = session.get(Campaign, int(value)) if value.isdigit() else None
+            if camp is None or camp.workspace_id != ws.id:
+                # Another workspace's id looks exactly like a deleted one: nothing about it is revealed.
+                log.warning("home report refused: campaign %r is not in workspace %s", value, team)
+                raise NotFound("That campaign is no longer in this workspace. Open the Home tab again for the current list.")
+            post = campaign_post(session, camp, today=runtime.today(), footer=from_home(camp))
+    except BotError as error:
+        reply = failure(error.message)
+        client.chat_postMessage(channel=deliver.open_dm(client, user), text=reply.text, blocks=reply.blocks)
+        return
+    deliver.to_dm(client, post, user=user)
+
+
+def register(app: App) -> None:
+    """Register the Home tab's button."""
+    app.action(REPORT_ACTION)(full_report)

@@ -1,0 +1,237 @@
+"""`/roi influencer`, `compare`, `tiers` and `top`: channel answers, figures worked out by hand.
+
+spring (USD, March 2026), today 2026-03-16:
+- ana: micro (20,000), cost 1,000 + 100 + 10% of 2,800 = 1,380; revenue 2,800, 2 orders -> ROI 102.9%, ROAS 2.03x
+- ben: nano (5,000), cost 500; revenue 600, 1 order -> ROI 20.0%, ROAS 1.20x
+- cy: macro (200,000), cost 2,000; revenue 500, 1 order -> ROI -75.0%, ROAS 0.25x
+autumn (USD, no dates): ana with a fee of 100 and no sales -> revenue 0, ROI -100.0%, ROAS 0.00x.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from registry_support import answered, answered_ephemeral, refused, table_rows
+
+SETUP = [
+    "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
+    "/influencer add ana followers=20000 campaign=spring fee=1000 commission=10 product_cost=100",
+    "/influencer add ben followers=5000 campaign=spring fee=500",
+    "/influencer add cy followers=200000 campaign=spring fee=2000",
+    "/code add ANA10 ana campaign=spring",
+    "/code add BEN5 ben campaign=spring",
+    "/code add CY20 cy campaign=spring",
+    "/roi sale ANA10 amount=2000 date=2026-03-05",
+    "/roi sale ANA10 amount=1000 refunded=200 date=2026-03-06",
+    "/roi sale BEN5 amount=600 date=2026-03-07",
+    "/roi sale CY20 amount=500 date=2026-03-08",
+    "/campaign create autumn budget=1000",
+    "/influencer add ana campaign=autumn fee=100",
+]
+
+
+@pytest.fixture
+def data(roi):
+    for line in SETUP:
+        answered(roi.command(line))
+
+
+def only_post(answer) -> dict:
+    assert answer.status == 200 and answer.replies == [], answer.replies
+    [post] = answer.posts
+    assert post["channel"] == "C0001"
+    return post
+
+
+def one_png(slack) -> dict:
+    [upload] = slack.uploads.values()
+    assert upload["bytes"].startswith(b"\x89PNG") and upload["channel_id"] == "C0001"
+    return upload
+
+
+def nothing_posted(answer, slack) -> None:
+    assert answer.posts == [] and slack.uploads == {}
+
+
+# -- influencer ---------------------------------------------------------------------------------------
+
+
+def test_influencer_shows_each_campaign_with_a_chart(roi, data, slack):
+    post = only_post(roi.command("/roi influencer ana"))
+
+    assert table_rows(post)[1:] == [
+        ["spring", "active", "USD 2,800.00", "USD 1,380.00", "USD 1,420.00", "102.9%", "2.03x", "2", "n/a"],
+        ["autumn", "active", "USD 0.00", "USD 100.00", "USD -100.00", "-100.0%", "0.00x", "0", "n/a"],
+    ]
+    assert post["text"] == "ana: spring ROI 102.9%, autumn ROI -100.0%"
+    assert "20,000 followers · micro tier" in str(post["blocks"])
+    assert one_png(slack)["filename"] == "ana-by-campaign.png"
+
+
+def test_influencer_can_be_limited_to_one_campaign(roi, data):
+    post = only_post(roi.command("/roi influencer @ana campaign=autumn"))
+
+    assert [r[0] for r in table_rows(post)[1:]] == ["autumn"]
+
+
+def test_influencer_not_in_the_named_campaign_is_refused(roi, data, slack):
+    answer = roi.command("/roi influencer ben campaign=autumn")
+
+    assert "`ben` is not in campaign `autumn`" in answered_ephemeral(answer)
+    nothing_posted(answer, slack)
+
+
+def test_unknown_influencer_gets_a_did_you_mean(roi, data, slack):
+    answer = roi.command("/roi influencer bem")
+
+    assert "Did you mean `ben`?" in answered_ephemeral(answer)
+    nothing_posted(answer, slack)
+
+
+def test_influencer_without_campaigns_is_told_plainly_without_a_chart(roi, data, slack):
+    answered(roi.command("/influencer add dee"))
+
+    post = only_post(roi.command("/roi influencer dee"))
+
+    assert "is not in any campaign yet" in post["text"]
+    assert slack.uploads == {}
+
+
+# -- compare ------------------------------------------------------------------------------------------
+
+
+def test_compare_puts_two_campaigns_side_by_side_with_a_chart(roi, data, slack):
+    post = only_post(roi.command("/roi compare spring autumn"))
+
+    rows = {r[0]: r[1:] for r in table_rows(post)}
+    assert rows["Campaign"] == ["spring", "autumn"]
+    assert rows["Revenue"] == ["USD 3,900.00", "USD 0.00"]
+    assert rows["Cost"] == ["USD 3,880.00", "USD 100.00"]
+    assert rows["ROI"] == ["0.5%", "-100.0%"]
+    assert rows["Influencers"] == ["3", "1"]
+    assert post["text"] == "spring vs autumn: ROI 0.5% vs -100.0%"
+    assert "*spring* has the better return: ROI 0.5% against -100.0% for *autumn*." in str(post["blocks"])
+    assert one_png(slack)["filename"] == "spring-vs-autumn.png"
+
+
+@pytest.mark.parametrize("line", ["/roi compare spring spring", "/roi compare spring SPRING", "/roi compare spring"])
+def test_compare_needs_two_different_campaigns(roi, data, slack, line):
+    answer = roi.command(line)
+
+    refused(answer, "NAME")
+    nothing_posted(answer, slack)
+
+
+def test_compare_with_an_unknown_campaign_is_refused(roi, data, slack):
+    answer = roi.command("/roi compare spring autum")
+
+    assert "Did you mean `autumn`?" in answered_ephemeral(answer)
+    nothing_posted(answer, slack)
+
+
+def test_compare_across_currencies_warns_that_amounts_differ(roi, data):
+    answered(roi.command("/campaign create eu budget=100 currency=EUR"))
+
+    post = only_post(roi.command("/roi compare spring eu"))
+
+    assert "Different currencies (USD and EUR)" in str(post["blocks"])
+
+
+# -- tiers --------------------------------------------------------------------------------------------
+
+
+def test_tiers_add_up_each_tier_of_one_campaign(roi, data, slack):
+    answered(roi.command("/influencer add dan followers=8000 campaign=spring fee=100"))
+
+    post = only_post(roi.command("/roi tiers campaign=spring"))
+
+    # nano: ben (600 in, 500 out) and dan (0 in, 100 out) -> 600 against 600.
+    assert table_rows(post)[1:] == [
+        ["nano (<10k)", "2", "USD 600.00", "USD 600.00", "USD 0.00", "0.0%", "1.00x", "1", "n/a"],
+        ["micro (10k–100k)", "1", "USD 2,800.00", "USD 1,380.00", "USD 1,420.00", "102.9%", "2.03x", "2", "n/a"],
+        ["macro (100k–1M)", "1", "USD 500.00", "USD 2,000.00", "USD -1,500.00", "-75.0%", "0.25x", "1", "n/a"],
+    ]
+    assert post["text"] == "Tiers (spring): best ROI micro at 102.9%"
+    assert one_png(slack)["filename"] == "roi-by-tier.png"
+
+
+def test_tiers_without_a_campaign_cover_every_campaign(roi, data):
+    post = only_post(roi.command("/roi tiers"))
+
+    # micro: ana in spring (2,800 / 1,380) and in autumn (0 / 100).
+    micro = [r for r in table_rows(post) if r[0].startswith("micro")][0]
+    assert micro[1:5] == ["2", "USD 2,800.00", "USD 1,480.00", "USD 1,320.00"]
+
+
+def test_tiers_across_currencies_ask_for_a_campaign(roi, data, slack):
+    answered(roi.command("/campaign create eu budget=100 currency=EUR"))
+
+    answer = roi.command("/roi tiers")
+
+    assert "EUR and USD" in refused(answer, "campaign")
+    nothing_posted(answer, slack)
+
+
+# -- top ----------------------------------------------------------------------------------------------
+
+
+def test_top_ranks_by_roas_and_keeps_n(roi, data, slack):
+    post = only_post(roi.command("/roi top campaign=spring by=roas n=2"))
+
+    rows = table_rows(post)
+    assert rows[0] == ["#", "Influencer", "ROI", "ROAS", "Revenue", "Orders", "Eng. rate"]
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [("1", "ana", "2.03x"), ("2", "ben", "1.20x")]
+    assert post["blocks"][0]["text"]["text"] == "Top 2 by ROAS · spring"
+    assert slack.uploads == {}
+
+
+def test_top_by_orders_breaks_ties_by_revenue(roi, data):
+    post = only_post(roi.command("/roi top campaign=spring by=orders"))
+
+    assert [r[1] for r in table_rows(post)[1:]] == ["ana", "ben", "cy"]
+
+
+def test_top_defaults_to_roi_over_every_campaign_with_the_campaign_shown(roi, data):
+    post = only_post(roi.command("/roi top"))
+
+    rows = table_rows(post)
+    assert rows[0][2] == "Campaign"
+    assert [(r[1], r[2], r[3]) for r in rows[1:]] == [
+        ("ana", "spring", "102.9%"), ("ben", "spring", "20.0%"), ("cy", "spring", "-75.0%"), ("ana", "autumn", "-100.0%")]
+
+
+def test_top_by_engagement_rate_leaves_out_those_without_one(roi, data):
+    answered(roi.command("/influencer stats ben campaign=spring likes=100 comments=50"))
+
+    post = only_post(roi.command("/roi top campaign=spring by=engagement_rate"))
+
+    # 150 engagements / 5,000 followers
+    assert [(r[1], r[6]) for r in table_rows(post)[1:]] == [("ben", "3.0%")]
+    assert "Left out: 2 influencers with no engagement rate yet." in str(post["blocks"])
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ("by=roii", "by"),
+    ("by=profit", "by"),
+    ("n=0", "n"),
+    ("n=26", "n"),
+    ("n=five", "n"),
+    ("limit=3", "limit"),
+])
+def test_top_refuses_bad_options_naming_the_field(roi, data, slack, options, field):
+    answer = roi.command(f"/roi top campaign=spring {options}")
+
+    refused(answer, field)
+    nothing_posted(answer, slack)
+
+
+def test_top_suggests_the_closest_ranking(roi, data):
+    assert "did you mean `roi`?" in refused(roi.command("/roi top by=roii"), "by")
+
+
+def test_another_workspace_sees_none_of_these_campaigns(roi, data, slack):
+    for line in ("/roi tiers", "/roi top", "/roi compare spring autumn", "/roi influencer ana"):
+        answer = roi.command(line, team="T0002")
+        text = answered_ephemeral(answer)
+        assert "There is no" in text or "no campaigns" in text
+        nothing_posted(answer, slack)
