@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from handlers.parsing import escape_mrkdwn
 SECRET = "console-signing-secret"
 TOKEN = "xoxb-console-not-a-real-token"
 COMMANDS = ("/campaign", "/influencer", "/code", "/roi")
-WELCOME = "ROI bot console: type a slash command (/campaign help, /influencer list, …); an empty line or Ctrl-D quits."
+WELCOME = ("ROI bot console: type a slash command (/campaign help, /roi campaign spring, …), or `share FILE.csv` to "
+           "import a file as if shared in a DM with the bot; an empty line or Ctrl-D quits.")
 
 
 def _team(runtime: Runtime) -> str:
@@ -28,8 +30,32 @@ def _team(runtime: Runtime) -> str:
     return teams[0] if len(teams) == 1 else "T0001"
 
 
-def run_console(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, user: str = "U0CONSOLE") -> int:
-    """Read commands from `stdin` until EOF, print each reply; returns the exit code."""
+def _share(driver: SlackDriver, slack: FakeSlack, path: str):
+    """Hand a local CSV to the app the way Slack delivers a file shared in a DM."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        return None
+    file_id = slack.next_id("F")
+    slack.add_file(file_id, file.read_bytes(), name=file.name, user=driver.user_id)
+    return driver.share_file(file_id)
+
+
+def _save_charts(slack: FakeSlack, seen: set[str], charts_dir: Path) -> list[str]:
+    saved = []
+    for file_id, upload in list(slack.uploads.items()):
+        if file_id in seen:
+            continue
+        seen.add(file_id)
+        charts_dir.mkdir(parents=True, exist_ok=True)
+        path = charts_dir / f"{file_id}-{Path(upload['filename']).name}"
+        path.write_bytes(upload["bytes"])
+        saved.append(f"[chart: {upload['title']} saved to {path}]")
+    return saved
+
+
+def run_console(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, user: str = "U0CONSOLE",
+                charts_dir: Path = Path("roi-charts")) -> int:
+    """Read commands from `stdin` until EOF, print each reply (charts saved as PNG); returns the exit code."""
     runtime = Runtime.build(settings)
     team = _team(runtime)
     with FakeSlack(team_id=team) as slack:
@@ -38,6 +64,7 @@ def run_console(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO
         runtime.settings = local
         driver = SlackDriver(create_app(local, runtime=runtime, synchronous=True), slack, SECRET, team_id=team,
                              user_id=next(iter(settings.admins), user))
+        seen: set[str] = set()
         interactive = stdin.isatty()
         if interactive:
             print(WELCOME, file=stdout)
@@ -52,12 +79,19 @@ def run_console(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO
             if not line or line.startswith("#"):
                 continue
             command, _, text = line.partition(" ")
-            if command not in COMMANDS:
-                print(f"Not a ROI bot command: {command}. Try {', '.join(COMMANDS)}.", file=stdout)
+            if command == "share":
+                answer = _share(driver, slack, text.strip())
+                if answer is None:
+                    print(f"No such file: {text.strip()}", file=stdout)
+                    continue
+            elif command not in COMMANDS:
+                print(f"Not a ROI bot command: {command}. Try {', '.join(COMMANDS)} or share FILE.csv.", file=stdout)
                 continue
-            # Slack escapes what people type before the app sees it; do the same.
-            answer = driver.command(f"{command} {escape_mrkdwn(text)}")
+            else:
+                # Slack escapes what people type before the app sees it; do the same.
+                answer = driver.command(f"{command} {escape_mrkdwn(text)}")
             shown = [render_message(m) for m in answer.replies + answer.posts]
+            shown += _save_charts(slack, seen, charts_dir)
             print("\n\n".join(shown) if shown else "(no reply)", file=stdout)
             print(file=stdout)
     runtime.engine.dispose()

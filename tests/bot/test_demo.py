@@ -7,8 +7,8 @@ import json
 from sqlalchemy import func, select
 
 from bot.db import make_engine, make_sessions
-from bot.demo import demo_lines, run_demo
-from bot.models import Campaign, Code, EngagementStat, Influencer
+from bot.demo import _DIRECTIVE, demo_lines, run_demo
+from bot.models import Campaign, Code, EngagementStat, Influencer, Order
 from slackschema import assert_valid_message
 
 
@@ -21,7 +21,7 @@ def test_demo_writes_every_answer_and_a_database(tmp_path):
     assert out / "README.md" in written
     readme = (out / "README.md").read_text()
     for line in lines:
-        assert f"`{line}`" in readme
+        assert f"`{_DIRECTIVE.match(line).group('line')}`" in readme
     for path in sorted((out / "messages").glob("*.json")):
         messages = json.loads(path.read_text())
         assert messages, f"{path.name}: the command got no answer"
@@ -30,8 +30,21 @@ def test_demo_writes_every_answer_and_a_database(tmp_path):
     engine = make_engine(f"sqlite:///{out / 'roi.db'}")
     with make_sessions(engine)() as session:
         counts = [session.scalar(select(func.count()).select_from(m)) for m in (Campaign, Influencer, Code, EngagementStat)]
+        credited = session.scalar(select(func.count()).select_from(Order).where(Order.attribution.in_(["code", "utm"])))
     engine.dispose()
-    assert counts == [2, 5, 6, 2]
+    assert counts == [2, 5, 6, 7]  # two stats typed as commands, five from the shared stats file
+    assert credited > 100  # the shared Shopify export was imported and credited by code and link
+
+
+def test_demo_imports_results_and_writes_the_charts(tmp_path):
+    out = tmp_path / "roi-demo"
+    written = run_demo(out)
+    charts = sorted((out / "charts").glob("*.png"))
+    assert len(charts) >= 5 and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
+    assert set(charts) <= set(written)
+    assert (out / "files" / "shopify_orders_export.csv").read_text().startswith("Name,Email,Financial Status")
+    answer = next((out / "messages").glob("*-roi-campaign-spring.txt")).read_text()
+    assert "Revenue" in answer and "ROI" in answer and "Flagged" in answer and "charts/" in answer
 
 
 def test_demo_mistakes_are_answered_and_change_nothing(tmp_path):
