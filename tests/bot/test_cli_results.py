@@ -107,3 +107,22 @@ def test_report_without_a_workspace_exits_2(monkeypatch, tmp_path, capsys):
     assert main(["report", "campaign", "spring"]) == 2
     assert "no workspace" in capsys.readouterr().err
     logging.getLogger().handlers[:] = []
+
+
+def test_report_json_and_the_slack_answer_show_the_same_numbers(cli, roi, slack, capsys):
+    main(["import", "orders", "orders.csv"])
+    main(["report", "campaign", "spring", "--json"])
+    data = json.loads(capsys.readouterr().out.splitlines()[-1])
+    [post] = roi.command("/roi campaign spring").posts
+    blocks = json.loads(post["blocks"]) if isinstance(post["blocks"], str) else post["blocks"]
+    fields = {f["text"].split("\n")[0].strip("*"): f["text"].split("\n")[1] for b in blocks for f in b.get("fields", [])}
+    totals = data["totals"]
+    assert fields["Revenue"] == f"USD {totals['revenue']:,.2f}" == "USD 250.00"
+    assert fields["Cost"] == f"USD {totals['cost']:,.2f}" == "USD 1,620.00"  # 1000 + 100 + 10% of 200, and 500
+    assert fields["Profit"] == f"USD {totals['profit']:,.2f}"
+    assert fields["ROI · ROAS"] == f"{totals['roi_pct']:.1f}% · {totals['roas']:.2f}x" == "-84.6% · 0.15x"
+    assert fields["Orders"] == str(totals["orders"]) == "2"
+    [table] = [b for b in blocks if b["type"] == "table"]
+    rows = [[c["text"] for c in row] for row in table["rows"][1:]]
+    assert [(r[1], r[3], r[4], r[7]) for r in rows] == [
+        (i["handle"], f"USD {i['revenue']:,.2f}", f"USD {i['cost']:,.2f}", str(i["orders"])) for i in data["influencers"]]
