@@ -43,6 +43,14 @@ def refused(answer: Answer, field: str) -> str:
     return text
 
 
+def only_post(answer: Answer, channel: str = "C0001") -> dict:
+    """The one message a channel answer posted (with chat.postMessage, in `channel`); nothing went to the asker."""
+    assert answer.status == 200 and answer.replies == [], answer.replies
+    [post] = answer.posts
+    assert post["channel"] == channel
+    return post
+
+
 def table_rows(reply: dict) -> list[list[str]]:
     """The cells of the reply's table block, header row first."""
     tables = [b for b in reply["blocks"] if b["type"] == "table"]

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
@@ -20,42 +16,15 @@ from bot.models import Campaign
 from bot.runtime import Runtime
 from bot.web import wsgi_app
 from conftest import SECRET, TOKEN
+from server_support import running_server
 from slackschema import assert_valid_message
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(slack, db_url, tmp_path):
     """A real `roi-bot serve` subprocess on 127.0.0.1, pointed at the stand-in and this test's database."""
-    port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-           "DATABASE_URL": db_url, "PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--no-scheduler"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("roi-bot serve did not start:\n" + proc.stdout.read().decode())
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    finally:
-        proc.kill()
-        proc.stdout.close()
+    with running_server(slack, db_url, tmp_path) as base:
+        yield base
 
 
 def campaigns(db_url: str) -> list[Campaign]:

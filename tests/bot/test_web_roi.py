@@ -7,17 +7,14 @@ sales through her code, 2,000 and 1,000 with 200 refunded -> revenue 2,800, cost
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
 from bot.fakeslack.requests import post, slash_command
-from conftest import SECRET, TOKEN
+from conftest import SECRET
+from server_support import running_server
 from registry_support import answered
 from slackschema import assert_valid_message
 
@@ -30,12 +27,6 @@ SETUP = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def prepared(roi):
     """The registrations and sales, written by the in-process app into this test's database."""
@@ -46,30 +37,8 @@ def prepared(roi):
 @pytest.fixture
 def server(prepared, slack, db_url, tmp_path):
     """A real `roi-bot serve` subprocess on 127.0.0.1, pointed at the stand-in and the prepared database."""
-    port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-           "DATABASE_URL": db_url, "PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--no-scheduler"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("roi-bot serve did not start:\n" + proc.stdout.read().decode())
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    finally:
-        proc.kill()
-        proc.stdout.close()
+    with running_server(slack, db_url, tmp_path) as base:
+        yield base
 
 
 def ask(server: str, slack, text: str, name: str) -> tuple[int, str, float]:

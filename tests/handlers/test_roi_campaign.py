@@ -22,7 +22,7 @@ from bot.imports.store_orders import store_orders
 from bot.imports.summary import Summary
 from bot.models import Campaign, Workspace
 from bot.reports import campaign_report
-from registry_support import answered, answered_ephemeral, refused, table_rows
+from registry_support import answered, answered_ephemeral, only_post, refused, table_rows
 
 SPRING = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31 channel=<#C0001|general>",
@@ -44,12 +44,6 @@ def spring(roi):
     for line in SPRING:
         answered(roi.command(line))
     return "spring"
-
-
-def only_post(answer) -> dict:
-    assert answer.status == 200 and answer.replies == [], answer.replies
-    [post] = answer.posts
-    return post
 
 
 def blocks_text(post: dict) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry_support import answered, answered_ephemeral, refused, table_rows
+from registry_support import answered, answered_ephemeral, only_post, refused, table_rows
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -34,13 +34,6 @@ SETUP = [
 def data(roi):
     for line in SETUP:
         answered(roi.command(line))
-
-
-def only_post(answer) -> dict:
-    assert answer.status == 200 and answer.replies == [], answer.replies
-    [post] = answer.posts
-    assert post["channel"] == "C0001"
-    return post
 
 
 def one_png(slack) -> dict:
