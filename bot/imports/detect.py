@@ -10,10 +10,10 @@ import difflib
 from dataclasses import dataclass
 
 from bot.errors import InputError
+from metrics.roi import COUNTERS
 from handlers.values import shown
 
 KINDS = ("shopify", "woocommerce", "csv", "roster", "stats")
-COUNTERS = ("impressions", "reach", "likes", "comments", "shares", "saves", "clicks", "views")
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,10 @@ from bot.imports.orders import Rejected
 from bot.imports.stats import StatsRecord
 from bot.imports.summary import Summary
 from bot.models import Campaign, EngagementStat, Enrolment, Influencer, utcnow
+from bot.registry.influencers import stat_key
 from metrics.roi import COUNTERS
 
 CHUNK = 2000
-
-
-def stat_key(post: str | None, day) -> str:
-    """The key a stats row replaces by: its post, or its date when there is no post."""
-    return f"post:{post}" if post else f"date:{day.isoformat()}"
 
 
 def store_stats(session: Session, workspace_id: int, items: Iterable[StatsRecord | Rejected], summary: Summary) -> Summary:

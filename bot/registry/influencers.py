@@ -12,6 +12,7 @@ from bot import attribution
 from bot.errors import Conflict, InputError
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer, Workspace
 from bot.registry import lookup
+from metrics.roi import COUNTERS
 
 INFLUENCER_KEYS = {"platform": "platform", "followers": "followers", "manager": "manager_id", "handle": "handle"}
 ENROLMENT_KEYS = {
@@ -22,7 +23,6 @@ ENROLMENT_KEYS = {
     "start": "start",
     "status": "status",
 }
-COUNTERS = ("impressions", "reach", "likes", "comments", "shares", "saves", "clicks", "views")
 
 
 def find(session: Session, ws: Workspace, handle: str) -> Influencer | None:
@@ -130,11 +130,16 @@ def remove(session: Session, person: Influencer) -> dict[str, int]:
     return counts
 
 
+def stat_key(post: str | None, day: date) -> str:
+    """The key a stats row is replaced by: its post, or its date when there is no post (SPEC §3)."""
+    return f"post:{post}" if post else f"date:{day.isoformat()}"
+
+
 def record_stats(
     session: Session, row: Enrolment, *, day: date, post: str | None, counters: dict[str, int]
 ) -> tuple[EngagementStat, bool]:
     """Record one post's (or one day's) counters, replacing an earlier row with the same key; True when new."""
-    key = f"post:{post}" if post else f"date:{day.isoformat()}"
+    key = stat_key(post, day)
     stat = session.scalar(
         select(EngagementStat).where(EngagementStat.enrolment_id == row.id, EngagementStat.stat_key == key)
     )
