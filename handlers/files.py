@@ -23,6 +23,8 @@ from bot.models import ImportRun
 from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks import imports as view
+from handlers.blocks.errors import internal
+from handlers.errors import reference
 
 log = logging.getLogger("roi.files")
 
@@ -133,6 +135,10 @@ def message(event, context, client, logger):
                                        file_id=item["id"])
         except BotError as error:
             reply = view.refused(error.message)
+        except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
+            ref = reference()
+            log.exception("import of shared file %s failed ref=%s", item.get("id"), ref)
+            reply = internal(ref)
         if reply is not None:
             client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
     if len(shared) > 5:

@@ -10,8 +10,8 @@ import difflib
 from dataclasses import dataclass
 
 from bot.errors import InputError
-from metrics.roi import COUNTERS
 from handlers.values import shown
+from metrics.roi import COUNTERS
 
 KINDS = ("shopify", "woocommerce", "csv", "roster", "stats")
 

@@ -81,3 +81,12 @@ def test_messages_without_files_and_the_bots_own_messages_are_ignored(roi, slack
                      "ts": "1.1"}) == []
     assert answered({"type": "message", "channel": "D0001", "channel_type": "im", "bot_id": "BBOT", "text": "x",
                      "ts": "1.2", "files": [{"id": "F1"}]}) == []
+
+
+def test_an_unexpected_failure_is_reported_in_the_dm_with_a_reference(spring, roi, slack, caplog):
+    slack.add_file("F0ORDERS", ORDERS, name="march.csv")
+    slack.fail("files.info", "internal_error")
+    text = dm_reply(roi.share_file("F0ORDERS"))
+    assert "reference" in text
+    ref = text.split("reference `")[1].split("`")[0]
+    assert any(ref in r.getMessage() for r in caplog.records)
