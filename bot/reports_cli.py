@@ -48,22 +48,26 @@ def run(settings: Settings, args) -> int:
 
 
 def as_text(data: dict) -> str:
-    """A compact terminal rendering of a report's JSON."""
-    def num(value, suffix=""):
-        return "n/a" if value is None else f"{value:,}{suffix}"
+    """A compact terminal rendering of a report's JSON (money to the cent, `n/a` for undefined ratios)."""
+    def money(value) -> str:
+        return f"{value:,.2f}"
+
+    def ratio(value, suffix: str) -> str:
+        return "n/a" if value is None else f"{value:,.2f}{suffix}"
+
+    def row_line(label: str, row: dict) -> str:
+        return (f"  {label:<24} revenue {money(row['revenue']):>14}  cost {money(row['cost']):>12}  "
+                f"ROI {ratio(row['roi_pct'], '%'):>10}  ROAS {ratio(row['roas'], 'x'):>7}  orders {row['orders']:>7,}  "
+                f"{row['status']}")
 
     if "totals" in data:
         t = data["totals"]
-        lines = [f"{data['campaign']} ({data['currency']}) {data['from'] or 'start'} → {data['to'] or 'today'}",
-                 f"  revenue {num(t['revenue'])}  cost {num(t['cost'])}  profit {num(t['profit'])}  "
-                 f"ROI {num(t['roi_pct'], '%')}  ROAS {num(t['roas'], 'x')}  orders {t['orders']:,}  "
-                 f"budget used {num(t['budget_used_pct'], '%')}"]
-        rows = data["influencers"]
+        lines = [f"{data['campaign']} ({data['currency']}), {data['from'] or 'start'} → {data['to'] or 'today'}",
+                 f"  revenue {money(t['revenue'])}  cost {money(t['cost'])}  profit {money(t['profit'])}  "
+                 f"ROI {ratio(t['roi_pct'], '%')}  ROAS {ratio(t['roas'], 'x')}  orders {t['orders']:,}  "
+                 f"budget used {ratio(t['budget_used_pct'], '%')}"]
+        lines += [row_line(row["handle"], row) for row in data["influencers"]]
     else:
         lines = [f"{data['handle']} ({data['platform']}, {data['tier']})"]
-        rows = data["campaigns"]
-    for row in rows:
-        label = row.get("campaign", row["handle"])
-        lines.append(f"  {label:<24} revenue {num(row['revenue']):>14}  cost {num(row['cost']):>12}  "
-                     f"ROI {num(row['roi_pct'], '%'):>10}  orders {row['orders']:>6,}  {row['status']}")
+        lines += [row_line(row["campaign"], row) for row in data["campaigns"]]
     return "\n".join(lines)

@@ -53,8 +53,9 @@ def _shape(header: list[str], job: Job) -> str:
         return job.fmt
     shape = shapes.detect(header)
     if job.kind and KIND_OF[shape] != job.kind:
-        raise InputError("file", f"looks like a {KIND_OF[shape]} file ({shape} columns), not {job.kind}",
-                         f"`roi-bot import {KIND_OF[shape]}` for it, or a {job.kind} file here")
+        found = KIND_OF[shape]
+        raise InputError("file", f"looks like {'an' if found == 'orders' else 'a'} {found} file ({shape} columns), not {job.kind}",
+                         f"`roi-bot import {found}` for it, or a {job.kind} file here")
     return shape
 
 
