@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, event, false, func, or_, select, true, update
+from sqlalchemy import and_, bindparam, event, false, func, or_, select, text, true, update
 from sqlalchemy.orm import Session
 
 from bot.models import Campaign, Code, Enrolment, Influencer, Order
@@ -22,6 +22,18 @@ from metrics.windows import window
 
 CHUNK = 5000
 _PENDING = "roi.attribution.pending"
+_LOCK_SPACE = 0x41545452  # "ATTR": the advisory-lock namespace of order attribution
+
+
+def lock(session: Session, workspace_id: int) -> None:
+    """Serialise writers of a workspace's orders and attribution until this transaction ends.
+
+    An import attributes with the registrations it read at its start; a registration change re-attributes the
+    orders it can see. Taking this lock before either makes each wait for the other, so neither can commit
+    attribution computed from a stale view (on PostgreSQL; SQLite transactions are serial already).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": _LOCK_SPACE, "key": workspace_id})
 
 
 def load_registry(session: Session, workspace_id: int) -> Registry:
@@ -117,6 +129,7 @@ def _forget_on_rollback(session: Session) -> None:
 def refresh(session: Session, workspace_id: int, scope: Scope) -> int:
     """Recompute the attribution of the orders in `scope`; returns how many orders changed."""
     session.flush()
+    lock(session, workspace_id)
     registry = load_registry(session, workspace_id)
     query = (
         select(Order.id, Order.order_date, Order.codes, Order.utm_campaign, Order.utm_content, Order.attribution,

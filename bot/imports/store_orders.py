@@ -50,6 +50,7 @@ def _values(record: OrderRecord, registry: Registry) -> dict:
 def store_orders(session: Session, workspace_id: int, source: str, items: Iterable[OrderRecord | Rejected],
                  summary: Summary) -> Summary:
     """Upsert parsed orders (and note rejected rows) into `summary`; the caller owns the transaction."""
+    attribution.lock(session, workspace_id)
     registry = attribution.load_registry(session, workspace_id)
     currencies = dict(session.execute(select(Campaign.id, Campaign.currency).where(Campaign.workspace_id == workspace_id)).all())
     for chunk in _chunks(items, CHUNK):

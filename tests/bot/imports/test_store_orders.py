@@ -1,10 +1,12 @@
 """Orders into the database: counts of the summary, attribution on write, idempotent re-imports, dry runs."""
 
+import threading
 from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.imports import store_orders as store_orders_module
 from bot.models import ImportRun, Order
 from import_support import register, run
 
@@ -99,3 +101,50 @@ def test_a_workspace_never_sees_another_workspaces_orders(spring, roi, sessions)
     run(sessions, ORDERS)
     other = run(sessions, ORDERS, team="T0OTHER")
     assert (other.new, other.attributed, other.unattributed) == (9, 0, 9)  # codes of T0001 mean nothing there
+
+
+def test_concurrent_imports_of_one_file_store_each_order_once(spring, sessions):
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(run(sessions, ORDERS))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(r.new for r in results) == [0, 0, 9]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 9
+
+
+def test_a_code_added_while_an_import_runs_still_credits_its_orders(spring, roi, sessions):
+    # The import holds the workspace's attribution lock; the registration waits and then re-attributes.
+    started, finish = threading.Event(), threading.Event()
+    original = store_orders_module._store_chunk
+
+    def slow_chunk(*args, **kwargs):
+        original(*args, **kwargs)
+        started.set()
+        finish.wait(10)
+
+    store_orders_module._store_chunk = slow_chunk
+    try:
+        importer = threading.Thread(target=run, args=(sessions, HEADER + "10,2026-03-12,70.00,CY20,USD,,,\n"))
+        importer.start()
+        assert started.wait(10)
+        registrar = threading.Thread(target=register, args=(roi, ["/influencer add cy campaign=spring fee=1",
+                                                                   "/code add CY20 cy campaign=spring"]))
+        registrar.start()
+        registrar.join(1)  # on PostgreSQL it is now waiting for the import's lock (SQLite: for its write lock)
+        finish.set()
+        importer.join(30)
+        registrar.join(30)
+    finally:
+        store_orders_module._store_chunk = original
+    assert by_id(sessions)["10"].attribution == "code"
