@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "roi_read_only"
 _PG_UPGRADE_LOCK = 0x524F49  # "ROI": serialises concurrent upgrades of one PostgreSQL database
 
 
@@ -39,8 +40,10 @@ def make_engine(url: str, **kwargs) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
             # IMMEDIATE takes the write lock up front: concurrent writers wait (busy timeout) instead of
-            # failing when a read transaction later tries to write.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # failing when a read transaction later tries to write. Read-only sessions (make_read_sessions)
+            # begin deferred: under WAL they read a snapshot and never wait for a long import to finish.
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -49,6 +52,12 @@ def make_engine(url: str, **kwargs) -> Engine:
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     """The app's one session factory; objects stay usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for answers that only read: on SQLite they take no write lock, so they never queue behind an
+    import (on PostgreSQL they are ordinary transactions)."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def _alembic_config(connection) -> Config:

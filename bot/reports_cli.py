@@ -27,7 +27,7 @@ def run(settings: Settings, args) -> int:
         raise InputError("--csv/--from/--to", "apply to campaign reports", "`roi-bot report campaign NAME …`")
     runtime = Runtime.build(settings)
     try:
-        with runtime.sessions.begin() as session:
+        with runtime.reads.begin() as session:
             ws = pick_workspace(session, args.team)
             if args.subject == "campaign":
                 report = campaign_report(session, lookup.campaign(session, ws, args.name), today=runtime.today(),

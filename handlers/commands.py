@@ -83,9 +83,13 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
     started = time.perf_counter()
     outcome = "failed"
     try:
-        with runtime.sessions.begin() as session:
-            ws = lookup.workspace(session, request.team_id, name=command.get("team_domain"))
-            reply = sub.run(request, session, ws)
+        if sub.changes:
+            with runtime.sessions.begin() as session:
+                ws = lookup.workspace(session, request.team_id, name=command.get("team_domain"))
+                reply = sub.run(request, session, ws)
+        else:
+            with runtime.reading(request.team_id, name=command.get("team_domain")) as (session, ws):
+                reply = sub.run(request, session, ws)
         outcome = "ok"
         return reply
     finally:

@@ -9,7 +9,6 @@ from slack_bolt import App
 from sqlalchemy import func, or_, select
 
 from bot.models import Campaign, Workspace
-from bot.registry import lookup
 from bot.reports import campaign_report
 from handlers import home_actions
 from handlers.blocks.home import MAX_CAMPAIGNS, home_view
@@ -23,8 +22,7 @@ def app_home_opened(event, context, client):
         return
     runtime = context["roi"]
     today = runtime.today()
-    with runtime.sessions.begin() as session:
-        ws = lookup.workspace(session, context["team_id"])
+    with runtime.reading(context["team_id"]) as (session, ws):
         mine = Campaign.workspace_id == ws.id
         live = list(session.scalars(
             select(Campaign).where(mine, Campaign.status == "active", or_(Campaign.end.is_(None), Campaign.end >= today))

@@ -8,7 +8,6 @@ from slack_bolt import App
 
 from bot.errors import BotError, NotFound
 from bot.models import Campaign
-from bot.registry import lookup
 from handlers import deliver
 from handlers.blocks.errors import failure
 from handlers.blocks.home import REPORT_ACTION
@@ -26,8 +25,7 @@ def full_report(ack, body, context, client):
     team = (body.get("team") or {}).get("id") or context.get("team_id")
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     try:
-        with runtime.sessions.begin() as session:
-            ws = lookup.workspace(session, team)
+        with runtime.reading(team) as (session, ws):
             camp = session.get(Campaign, int(value)) if value.isdigit() else None
             if camp is None or camp.workspace_id != ws.id:
                 # Another workspace's id looks exactly like a deleted one: nothing about it is revealed.
