@@ -194,7 +194,8 @@ def _date_axis(ax, first: date, last: date) -> None:
     # A single day gives the axis no range at all; show it with a day on either side.
     pad = timedelta(days=1 if span == 0 else 0)
     ax.set_xlim(first - pad, last + pad)
-    if span <= 14:
+    if span <= 120:
+        # Campaign-length ranges read best as plain dates ("Mar 05"), about five of them.
         ax.xaxis.set_major_locator(DayLocator(interval=max(1, (span + 2) // 5)))
         ax.xaxis.set_major_formatter(DateFormatter("%b %d"))
     else:
