@@ -37,4 +37,4 @@ upgrade: $(STAMP)
 	$(BIN)/roi-bot db upgrade
 
 clean:
-	rm -rf $(VENV) roi-demo .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) roi-demo roi-charts .pytest_cache .hypothesis *.egg-info
