@@ -7,7 +7,6 @@ import sys
 
 from bot.config import Settings
 from bot.errors import InputError
-from bot.imports.run import pick_workspace
 from bot.registry import lookup
 from bot.reports import campaign_report, influencer_report
 from bot.runtime import Runtime
@@ -28,7 +27,7 @@ def run(settings: Settings, args) -> int:
     runtime = Runtime.build(settings)
     try:
         with runtime.reads.begin() as session:
-            ws = pick_workspace(session, args.team)
+            ws = lookup.team_workspace(session, args.team)
             if args.subject == "campaign":
                 report = campaign_report(session, lookup.campaign(session, ws, args.name), today=runtime.today(),
                                          date_from=date_from, date_to=date_to)

@@ -22,7 +22,7 @@ from bot.imports.orders import OrderRecord
 from bot.imports.store_orders import store_orders
 from bot.imports.summary import Summary
 from bot.models import Campaign, Enrolment, Order, Workspace
-from bot.registry import lookup
+from bot.registry import codes, lookup
 from bot.reports import CampaignReport, campaign_report, influencer_report, rule
 from handlers import deliver
 from handlers.blocks import report_campaign as view
@@ -39,7 +39,7 @@ from metrics.flags import running
 from metrics.roi import campaign_metrics
 from metrics.series import Spend, cumulative
 from metrics.tiers import TIERS
-from metrics.windows import contains, describe, window
+from metrics.windows import contains, describe
 
 RANK_BY = {"roi": "roi_pct", "roas": "roas", "revenue": "revenue", "orders": "orders",
            "engagement_rate": "engagement_rate_pct"}
@@ -85,7 +85,7 @@ def _series(session: Session, report: CampaignReport) -> list:
     starts = [r.enrolment.start for r in report.rows]
     first_order, _ = queries.order_span(session, camp)
     first = report.date_from or camp.start or min([d for d in (*starts, first_order) if d], default=None)
-    _, last_day = window(camp.start, camp.end, camp.window_days)
+    _, last_day = codes.campaign_window(camp)
     last = report.date_to or (min(last_day, report.today) if last_day else report.today)
     if first is None or last < first:
         return []
@@ -268,9 +268,9 @@ def sale(req: Request, session: Session, ws: Workspace) -> Reply:
         raise NotFound(f"There is no code {shown(code)} in this workspace. See `/code list`, or register it with "
                        f"`/code add {esc(code)} HANDLE campaign=NAME`.")
     windows = [(reg, session.get(Campaign, reg.campaign_id)) for reg in registrations]
-    fitting = [(reg, camp) for reg, camp in windows if contains(window(camp.start, camp.end, camp.window_days), day)]
+    fitting = [(reg, camp) for reg, camp in windows if contains(codes.campaign_window(camp), day)]
     if not fitting:
-        where = "; ".join(f"{esc(c.name)} {describe(window(c.start, c.end, c.window_days))}" for _, c in windows)
+        where = "; ".join(f"{esc(c.name)} {describe(codes.campaign_window(c))}" for _, c in windows)
         raise InputError("date", f"{day.isoformat()} is outside the campaign window of code {shown(code)} ({where})",
                          "a date inside one of those windows")
     reg, camp = fitting[0]

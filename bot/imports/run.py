@@ -25,6 +25,7 @@ from bot.imports.store_stats import store_stats
 from bot.imports.summary import Summary
 from bot.imports.text import open_rows
 from bot.models import ImportRun, Workspace
+from bot.registry import lookup
 
 ORDER_FORMATS = ("shopify", "woocommerce", "csv")
 KIND_OF = {"shopify": "orders", "woocommerce": "orders", "csv": "orders", "roster": "roster", "stats": "stats"}
@@ -81,12 +82,12 @@ def import_into(session: Session, ws: Workspace, raw: BinaryIO, job: Job, *, tz:
 
 
 def run_import(sessions: sessionmaker[Session], team_id: str | None, raw: BinaryIO, job: Job, *, tz: ZoneInfo,
-               today: date, workspace=None) -> Summary:
+               today: date) -> Summary:
     """Import one file in its own transaction: committed when it succeeds (rolled back on dry runs and errors)."""
     with sessions() as session:
         session.begin()
         try:
-            ws = workspace(session) if workspace else pick_workspace(session, team_id)
+            ws = lookup.team_workspace(session, team_id)
             summary = import_into(session, ws, raw, job, tz=tz, today=today)
         except BaseException:
             session.rollback()
@@ -96,20 +97,3 @@ def run_import(sessions: sessionmaker[Session], team_id: str | None, raw: Binary
         else:
             session.commit()
         return summary
-
-
-def pick_workspace(session: Session, team_id: str | None) -> Workspace:
-    """The workspace `--team` names, or the only one in the database (SPEC §1)."""
-    from sqlalchemy import select
-
-    if team_id:
-        ws = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
-        if ws is None:
-            raise InputError("--team", f"no workspace {team_id!r} in this database", "the team id of a workspace that uses the bot")
-        return ws
-    found = list(session.scalars(select(Workspace).order_by(Workspace.id).limit(3)))
-    if not found:
-        raise InputError("--team", "the database holds no workspace yet", "run a slash command in Slack first, or check DATABASE_URL")
-    if len(found) > 1:
-        raise InputError("--team", "the database holds several workspaces", "`--team T` with the Slack team id to use")
-    return found[0]

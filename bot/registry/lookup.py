@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound
+from bot.errors import InputError, NotFound
 from bot.models import Campaign, Code, Enrolment, Influencer, Workspace
 
 
@@ -33,6 +33,21 @@ def _suggest(typed: str, known: list[str]) -> str:
         match = next(k for k in known if k.lower() == close[0])
         return f" Did you mean `{match}`?"
     return ""
+
+
+def team_workspace(session: Session, team_id: str | None) -> Workspace:
+    """For the command line: the workspace `--team` names, or the only one in the database (SPEC §1)."""
+    if team_id:
+        ws = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+        if ws is None:
+            raise InputError("--team", f"no workspace {team_id!r} in this database", "the team id of a workspace that uses the bot")
+        return ws
+    found = list(session.scalars(select(Workspace).order_by(Workspace.id).limit(2)))
+    if not found:
+        raise InputError("--team", "the database holds no workspace yet", "run a slash command in Slack first, or check DATABASE_URL")
+    if len(found) > 1:
+        raise InputError("--team", "the database holds several workspaces", "`--team T` with the Slack team id to use")
+    return found[0]
 
 
 def campaign(session: Session, ws: Workspace, name: str) -> Campaign:

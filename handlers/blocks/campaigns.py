@@ -114,7 +114,7 @@ def card(camp: Campaign, enrolled: list[tuple[Enrolment, list[str]]], *, today: 
                             align=["left", "left", "left", "right", "right", "right", "left", "left"]))
     else:
         blocks.append(section(f"No influencers yet. Add one with `/influencer add HANDLE campaign={camp.name} fee=AMOUNT`."))
-    return Reply(text=f"Campaign {camp.name}: {len(enrolled)} influencer{'s' if len(enrolled) != 1 else ''}, budget {fmt.money(camp.budget, camp.currency)}.", blocks=blocks)
+    return Reply(text=f"Campaign {camp.name}: {len(enrolled)} influencer{fmt.s(len(enrolled))}, budget {fmt.money(camp.budget, camp.currency)}.", blocks=blocks)
 
 
 def show_value(key: str, value: Any, currency: str = "") -> str:

@@ -15,6 +15,11 @@ def esc(text: object) -> str:
     return escape_mrkdwn(str(text))
 
 
+def s(n: int) -> str:
+    """The plural ending for a count: `f"{n} order{fmt.s(n)}"`."""
+    return "" if n == 1 else "s"
+
+
 def money(value: Decimal | float | None, currency: str) -> str:
     """`USD 12,345.60`; `n/a` when unknown."""
     if value is None:

@@ -31,7 +31,7 @@ def _flagged(report: CampaignReport) -> str:
     if not report.rows:
         return "No influencers yet: `/influencer add HANDLE campaign=" + fmt.esc(report.campaign.name) + " fee=AMOUNT`"
     if not flagged:
-        return f":white_check_mark: Nobody flagged · {len(report.rows)} influencer{'s' if len(report.rows) != 1 else ''}"
+        return f":white_check_mark: Nobody flagged · {len(report.rows)} influencer{fmt.s(len(report.rows))}"
     names = [f"*{fmt.esc(r.influencer.handle)}* ({', '.join(SHORT.get(x.kind, x.kind) for x in r.reasons)})"
              for r in flagged[:MAX_NAMES]]
     more = f" and {len(flagged) - MAX_NAMES} more" if len(flagged) > MAX_NAMES else ""
@@ -57,7 +57,7 @@ def home_view(reports: list[CampaignReport], *, today: date, more: int = 0, tota
         for report in reports:
             blocks += [divider(), *card(report, today=today)]
         if more > 0:
-            blocks.append(context(f"…and {more} more running campaign{'s' if more != 1 else ''}: `/campaign list`."))
+            blocks.append(context(f"…and {more} more running campaign{fmt.s(more)}: `/campaign list`."))
         blocks.append(context("*Full report* sends the numbers and charts to your direct messages with me."))
     else:
         others = f" (you have {total} that are not: `/campaign list`)" if total else ""

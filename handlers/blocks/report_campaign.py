@@ -115,16 +115,12 @@ def excluded_line(report: CampaignReport) -> str | None:
     ex, currency = report.excluded, report.campaign.currency
     parts = []
     if ex.outside_orders:
-        parts.append(f"{fmt.count(ex.outside_orders)} order{_s(ex.outside_orders)} "
+        parts.append(f"{fmt.count(ex.outside_orders)} order{fmt.s(ex.outside_orders)} "
                      f"({fmt.money(ex.outside_revenue, currency)}) outside the campaign window")
     if ex.other_currency_orders:
-        parts.append(f"{fmt.count(ex.other_currency_orders)} order{_s(ex.other_currency_orders)} "
+        parts.append(f"{fmt.count(ex.other_currency_orders)} order{fmt.s(ex.other_currency_orders)} "
                      f"in a currency other than {fmt.esc(currency)}")
     return "Not counted: " + " · ".join(parts) + "." if parts else None
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def ranked_table(report: CampaignReport) -> list[Block]:
@@ -137,7 +133,7 @@ def ranked_table(report: CampaignReport) -> list[Block]:
     blocks = [table(RANK_HEAD, body, align=RANK_ALIGN)]
     hidden = len(report.rows) - len(shown_rows)
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more influencer{_s(hidden)} ranked below these."))
+        blocks.append(context(f"…and {hidden} more influencer{fmt.s(hidden)} ranked below these."))
     return blocks
 
 

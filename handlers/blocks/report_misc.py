@@ -22,10 +22,6 @@ USAGE_INTRO = ("Reports on your campaigns. `/roi` on its own in a campaign's cha
 BY_LABEL = {"roi": "ROI", "roas": "ROAS", "revenue": "revenue", "orders": "orders", "engagement_rate": "engagement rate"}
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
 # -- /roi influencer -------------------------------------------------------------------------------
 
 
@@ -152,7 +148,7 @@ def top(ranked: Sequence[tuple[Campaign, Row]], *, by: str, scope: str, several:
             fmt.pct(m.engagement_rate_pct)])
     blocks.append(table(head, body, align=["right", "left"] + (["left"] if several else []) + ["right"] * 5))
     if left_out:
-        blocks.append(context(f"Left out: {left_out} influencer{_s(left_out)} with no {label} yet."))
+        blocks.append(context(f"Left out: {left_out} influencer{fmt.s(left_out)} with no {label} yet."))
     first_camp, first = ranked[0]
     text = f"Top by {label} ({fmt.esc(scope)}): 1. {fmt.esc(first.influencer.handle)}"
     if several:
@@ -189,15 +185,15 @@ def underperformers(reports: Sequence[CampaignReport], *, today) -> Reply:
                  f"{reasons_text(r.reasons, camp.currency)}" for r in flagged[:MAX_FLAGGED]]
         more = f"…and {len(flagged) - MAX_FLAGGED} more." if len(flagged) > MAX_FLAGGED else None
         blocks += bullet_sections(f":warning: *{fmt.esc(camp.name)}*: {len(flagged)} of {len(report.rows)} "
-                                  f"influencer{_s(len(report.rows))} flagged", lines, more=more)
+                                  f"influencer{fmt.s(len(report.rows))} flagged", lines, more=more)
     if unshown:
-        blocks.append(context(f"…and {unshown} more campaign{_s(unshown)} with flagged influencers: "
+        blocks.append(context(f"…and {unshown} more campaign{fmt.s(unshown)} with flagged influencers: "
                               "name one with `campaign=NAME`."))
     if calm:
         names = ", ".join(f"*{n}*" for n in calm[:MAX_CALM]) + (f" and {len(calm) - MAX_CALM} more" if len(calm) > MAX_CALM else "")
         blocks.append(section(f":white_check_mark: Nobody would be flagged in {names}."))
     blocks.append(context(RULE))
-    text = f"{total} influencer{_s(total)} would be flagged today" if total else "Nobody would be flagged today"
+    text = f"{total} influencer{fmt.s(total)} would be flagged today" if total else "Nobody would be flagged today"
     return Reply(text=text, blocks=blocks)
 
 
