@@ -42,6 +42,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def _after(moment: datetime, tz: ZoneInfo) -> datetime:
+    """One second later in real time (wall-clock arithmetic would lose the DST fold and step back an hour)."""
+    return (_utc(moment) + timedelta(seconds=1)).astimezone(tz)
+
+
 def _error(problem: str) -> InputError:
     """An InputError about the digest schedule with the accepted forms."""
     return InputError(FIELD, problem, ACCEPTED)
@@ -83,7 +88,7 @@ class Schedule:
         after = after.astimezone(tz)
         fire = trigger.get_next_fire_time(None, after)
         if fire is not None and _utc(fire) <= _utc(after):
-            fire = trigger.get_next_fire_time(None, fire + timedelta(seconds=1))
+            fire = trigger.get_next_fire_time(None, _after(fire, tz))
         # APScheduler may hand back a wall time skipped by a DST gap; show it as the real local time.
         return None if fire is None else fire.astimezone(tz)
 
@@ -100,7 +105,7 @@ class Schedule:
                 if latest is not None and _utc(fire) <= _utc(latest):
                     break  # wall-clock steps inside a DST fold can repeat a time; never loop on it
                 latest = fire
-                fire = trigger.get_next_fire_time(None, fire + timedelta(seconds=1))
+                fire = trigger.get_next_fire_time(None, _after(fire, tz))
             if latest is not None:
                 return latest.astimezone(tz)
         return None
@@ -112,7 +117,26 @@ class Schedule:
             start = datetime.combine(day, time(), tzinfo=tz)
             end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
             return start, end
-        return self.last_fire_time(tz, now), self.next_fire_time(tz, now)
+        start, end = self.last_fire_time(tz, now), self.next_fire_time(tz, now)
+        if start is not None and self._repeat(tz, start):
+            start = start.replace(fold=0)
+        while end is not None and self._repeat(tz, end):
+            end = self.next_fire_time(tz, end)
+        return start, end
+
+    def _repeat(self, tz: ZoneInfo, fire: datetime) -> bool:
+        """True for the second run of a wall time the autumn DST change repeats, when its first run fired too.
+
+        Like cron, a schedule fires once at 02:30 on the night 02:30 happens twice: both belong to one period.
+        """
+        fire = fire.astimezone(tz)
+        if fire.fold != 1:
+            return False
+        first = fire.replace(fold=0)
+        if _utc(first) == _utc(fire):
+            return False  # not an ambiguous wall time
+        earlier = self.last_fire_time(tz, first)
+        return earlier is not None and _utc(earlier) == _utc(first)
 
 
 def parse_schedule(text: str) -> Schedule:
