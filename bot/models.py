@@ -100,6 +100,8 @@ class Campaign(Base):
     end: Mapped[date | None]
     channel_id: Mapped[str | None] = mapped_column(String(32))
     digest: Mapped[str] = mapped_column(String(80), default="mon 09:00")
+    # When the current schedule was set: a scheduled time before it was never missed, so never caught up.
+    digest_since: Mapped[datetime | None]
     min_roi: Mapped[Decimal] = mapped_column(default=Decimal(0))
     grace_days: Mapped[int] = mapped_column(default=7)
     window_days: Mapped[int] = mapped_column(default=7)

@@ -24,6 +24,8 @@ class Runtime:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=utcnow)
     reads: sessionmaker[Session] | None = None
+    # Called after a command changed campaigns here (the scheduler re-reads its jobs at once, not a minute later).
+    on_campaigns_changed: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.reads is None:
@@ -35,6 +37,11 @@ class Runtime:
         engine = engine or make_engine(settings.database_url)
         upgrade(engine)
         return cls(settings=settings, engine=engine, sessions=make_sessions(engine), clock=clock or utcnow)
+
+    def campaigns_changed(self) -> None:
+        """Tell whoever listens (the scheduler) that campaigns were created or changed."""
+        for listener in list(self.on_campaigns_changed):
+            listener()
 
     def now(self) -> datetime:
         """The current time in ROI_TIMEZONE."""

@@ -61,7 +61,7 @@ def create(req: Request, session: Session, ws: Workspace) -> Reply:
     values = parse_values(req, CREATE_KEYS)
     if "budget" not in values:
         raise InputError("budget", "is required", "`budget=AMOUNT`, e.g. `budget=5,000`")
-    camp = campaigns.create(session, ws, {"name": name, **values}, user_id=req.user_id)
+    camp = campaigns.create(session, ws, {"name": name, **values}, user_id=req.user_id, now=req.runtime.clock())
     return view.created(camp)
 
 
@@ -95,7 +95,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     values = parse_values(req, SET_KEYS)
     if not values:
         raise InputError("key=value", "nothing to change", f"one or more of {', '.join(f'`{k}`' for k in sorted(SET_KEYS))}")
-    changes = campaigns.update(session, camp, values)
+    changes = campaigns.update(session, camp, values, now=req.runtime.clock())
     if {"start", "end", "window_days"} & set(values):
         codes.check_windows_still_apart(session, camp)
     relinked = links.refresh(session, campaign_id=camp.id) if any(k == "name" for k, _, _ in changes) else 0
@@ -124,7 +124,10 @@ SUBS = {
 def campaign_command(ack, command, context, client, respond):
     """Listener for `/campaign`."""
     ack()
-    send(respond, dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage))
+    reply = dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage)
+    if SUBS.get(((command.get("text") or "").split() or [""])[0].lower(), SUBS["list"]).changes:
+        context["roi"].campaigns_changed()
+    send(respond, reply)
 
 
 def register(app: App) -> None:

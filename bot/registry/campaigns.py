@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import attribution
 from bot.errors import Conflict, InputError
-from bot.models import Campaign, Workspace
+from bot.models import Campaign, Workspace, utcnow
 from bot.registry import lookup
 from metrics.windows import window
 
@@ -42,20 +42,22 @@ def _check_dates(start: date | None, end: date | None) -> None:
         raise InputError("end", f"{end.isoformat()} is before the start {start.isoformat()}", "a date on or after `start`")
 
 
-def create(session: Session, ws: Workspace, values: dict[str, Any], *, user_id: str | None = None) -> Campaign:
+def create(session: Session, ws: Workspace, values: dict[str, Any], *, user_id: str | None = None,
+           now: datetime | None = None) -> Campaign:
     """Register a new campaign; `values` uses the keys of KEYS and must hold `name` and `budget`."""
     name = values["name"]
     if session.scalar(lookup.select_campaign(ws, name)) is not None:
         raise Conflict(f"A campaign called `{name}` already exists. Change it with `/campaign set {name} key=value`.")
     fields = {**DEFAULTS, **{KEYS[k]: v for k, v in values.items()}}
     _check_dates(fields.get("start"), fields.get("end"))
-    camp = Campaign(workspace_id=ws.id, name_key=name.lower(), created_by=user_id, status="active", **fields)
+    camp = Campaign(workspace_id=ws.id, name_key=name.lower(), created_by=user_id, status="active",
+                    digest_since=now or utcnow(), **fields)
     session.add(camp)
     session.flush()
     return camp
 
 
-def update(session: Session, camp: Campaign, values: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+def update(session: Session, camp: Campaign, values: dict[str, Any], *, now: datetime | None = None) -> list[tuple[str, Any, Any]]:
     """Apply changes; returns (key, old, new) for each value that really changed."""
     if "name" in values and values["name"].lower() != camp.name_key:
         ws = session.get(Workspace, camp.workspace_id)
@@ -72,6 +74,8 @@ def update(session: Session, camp: Campaign, values: dict[str, Any]) -> list[tup
             setattr(camp, attr, value)
     if "name" in values:
         camp.name_key = camp.name.lower()
+    if any(key == "digest" for key, _, _ in changes):
+        camp.digest_since = now or utcnow()
     if {key for key, _, _ in changes} & {"name", "start", "end", "window_days"}:
         attribution.touch(session, camp.workspace_id, campaigns=[camp], windows=[before])
     session.flush()

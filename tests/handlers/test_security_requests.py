@@ -81,9 +81,9 @@ def test_a_request_without_signature_headers_gets_401(app, slack, sessions, crea
 real_update = campaign_registry.update
 
 
-def failing_update(session, camp, values):
+def failing_update(session, camp, values, **kwargs):
     """The real update, then an unexpected failure: the change must not survive."""
-    real_update(session, camp, values)
+    real_update(session, camp, values, **kwargs)
     raise RuntimeError("database went away")
 
 
