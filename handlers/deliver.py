@@ -68,6 +68,16 @@ def _no_entry(error: SlackApiError) -> str | None:
     return code if code in NO_ENTRY else None
 
 
+def reason(error: Exception) -> str:
+    """Why a Web API call failed, in a few words: Slack's error code (with what to do when we know it)."""
+    response = getattr(error, "response", None)
+    code = response.get("error") if response is not None and hasattr(response, "get") else None
+    if code:
+        hint = " (invite the bot to the channel)" if code in NO_ENTRY else ""
+        return f"Slack answered `{code}`{hint}"
+    return getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+
+
 def open_dm(client: WebClient, user_id: str) -> str:
     """The id of the direct message between the bot and `user_id`."""
     return client.conversations_open(users=user_id)["channel"]["id"]

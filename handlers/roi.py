@@ -99,16 +99,21 @@ def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: d
     """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost)."""
     report = campaign_report(session, camp, today=today, date_from=date_from, date_to=date_to)
     roi_rows = [(r.influencer.handle, r.metrics.roi_pct, r.metrics.profit) for r in report.rows]
-    points = _series(session, report)
     name = camp.name
     return Post(view.campaign(report, footer=footer), (
         Chart(f"{name}-roi-by-influencer.png", f"{name}: ROI by influencer",
               f"Bar chart of ROI per influencer in {name}, best first",
               partial(charts.roi_by_influencer, roi_rows, title=f"{name}: ROI by influencer")),
-        Chart(f"{name}-revenue-vs-cost.png", f"{name}: revenue vs cost",
-              f"Cumulative revenue and cost of {name} by day, with the break-even day",
-              partial(charts.revenue_vs_cost, points, title=f"{name}: revenue vs cost", currency=camp.currency)),
+        revenue_chart(session, report),
     ))
+
+
+def revenue_chart(session: Session, report: CampaignReport) -> Chart:
+    """Cumulative revenue against cost by day, with the break-even day (the report's and the digest's chart)."""
+    name, currency = report.campaign.name, report.campaign.currency
+    return Chart(f"{name}-revenue-vs-cost.png", f"{name}: revenue vs cost",
+                 f"Cumulative revenue and cost of {name} by day, with the break-even day",
+                 partial(charts.revenue_vs_cost, _series(session, report), title=f"{name}: revenue vs cost", currency=currency))
 
 
 def campaign_in_channel(session: Session, ws: Workspace, channel_id: str, today: date) -> Campaign | None:

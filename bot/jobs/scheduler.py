@@ -1,0 +1,192 @@
+"""The scheduler: APScheduler 3 jobs for each campaign's digest and the daily scan, kept in step with the database.
+
+APScheduler only decides *when* to look; the jobs decide what is due and claim it in the database, so any
+number of processes can run this scheduler against one database. Every minute (and at once when a campaign is
+changed in this process) the jobs are re-read from the campaigns table, so a new or changed schedule takes
+effect without a restart, and every due period that has not been posted (a missed one, one whose fire time fell
+while another job ran) is posted then.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from bot.jobs import alerts, digests
+from bot.models import Campaign, JobRun, Workspace
+from bot.runtime import Runtime
+from bot.schedule import Schedule
+
+log = logging.getLogger("roi.scheduler")
+
+TICK_SECONDS = 60
+ALERTS_ID, TICK_ID, WAKE_ID = "alerts", "tick", "tick-now"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One scheduled job as the database describes it."""
+
+    id: str
+    team: str | None
+    campaign: str | None
+    campaign_id: int | None
+    schedule: str  # human text: "every Monday at 09:00"
+    signature: str  # changes whenever the job must be rescheduled
+    trigger: BaseTrigger
+    next_run: datetime | None  # the next time it will post (None: not any more)
+
+
+def _alert_trigger(runtime: Runtime) -> CronTrigger:
+    at = runtime.settings.alert_at
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=runtime.settings.tz)
+
+
+def plan(runtime: Runtime, *, now: datetime | None = None) -> tuple[list[Planned], list[tuple[str, str, str]]]:
+    """The jobs to schedule now, and the campaigns that have none with why: (team, campaign, reason)."""
+    tz = runtime.settings.tz
+    now = now or runtime.clock()
+    planned: list[Planned] = []
+    idle: list[tuple[str, str, str]] = []
+    with runtime.reads.begin() as session:
+        rows = session.execute(select(Campaign, Workspace.team_id).join(Workspace, Workspace.id == Campaign.workspace_id)
+                               .order_by(Workspace.team_id, Campaign.name_key)).all()
+        for camp, team in rows:
+            try:
+                sched = digests.schedule(camp)
+            except Exception:
+                idle.append((team, camp.name, f"its digest schedule `{camp.digest}` cannot be read"))
+                continue
+            why = _idle(camp, sched)
+            if why:
+                idle.append((team, camp.name, why))
+                continue
+            upcoming = digests.next_time(camp, sched, tz, now)
+            if upcoming is None:
+                idle.append((team, camp.name, "finished: its last digest has been posted"))
+                continue
+            planned.append(Planned(f"digest:{camp.id}", team, camp.name, camp.id, sched.describe(),
+                                   f"{sched.text}|{tz.key}", sched.trigger(tz), upcoming))
+    alert_trigger = _alert_trigger(runtime)
+    planned.append(Planned(ALERTS_ID, None, None, None, f"every day at {runtime.settings.alert_time}",
+                           f"{runtime.settings.alert_time}|{tz.key}", alert_trigger,
+                           Schedule("daily", f"daily {runtime.settings.alert_time}").next_fire_time(tz, now)))
+    return planned, idle
+
+
+def _idle(camp: Campaign, sched: Schedule) -> str | None:
+    if camp.status != "active":
+        return "ended with /campaign end"
+    if sched.kind == "off":
+        return "digest=off (post one with `roi-bot jobs run digest`)"
+    if not camp.channel_id:
+        return "no channel to post in"
+    return None
+
+
+def last_posted(runtime: Runtime) -> dict[int, datetime]:
+    """When each campaign's last digest was posted."""
+    with runtime.reads.begin() as session:
+        rows = session.execute(select(JobRun.subject, JobRun.finished_at).where(JobRun.kind == digests.KIND,
+                                                                                 JobRun.status == "posted")).all()
+    latest: dict[int, datetime] = {}
+    for subject, at in rows:
+        if subject.isdigit() and at is not None and (int(subject) not in latest or at > latest[int(subject)]):
+            latest[int(subject)] = at
+    return latest
+
+
+def run_digest(runtime: Runtime, camp_id: int) -> None:
+    """A campaign's fire time (also run at start-up and on each tick): post if due, never raise."""
+    try:
+        digests.scheduled(runtime, camp_id)
+    except Exception:
+        log.exception("scheduled digest of campaign %s failed", camp_id)
+
+
+def run_alerts(runtime: Runtime) -> None:
+    """The daily scan (also run on each tick: it does nothing before ROI_ALERT_TIME or once done today)."""
+    try:
+        sent = alerts.scheduled(runtime)
+        if sent:
+            log.info("underperformer scan: %d alert(s) sent", sum(1 for s in sent if s.status == alerts.SENT))
+    except Exception:
+        log.exception("underperformer scan failed")
+
+
+class Scheduler:
+    """APScheduler in a background thread, its jobs synced from the database."""
+
+    def __init__(self, runtime: Runtime, *, tick_seconds: int = TICK_SECONDS):
+        self.runtime = runtime
+        self.tick_seconds = tick_seconds
+        self.aps = BackgroundScheduler(
+            timezone=runtime.settings.tz,
+            executors={"default": ThreadPoolExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._signatures: dict[str, str] = {}
+
+    def sync(self) -> list[Planned]:
+        """Add, reschedule and remove jobs so they match the campaigns as stored now."""
+        planned, _ = plan(self.runtime)
+        wanted = {p.id: p for p in planned}
+        for job_id in list(self._signatures):
+            if job_id not in wanted:
+                self.aps.remove_job(job_id)
+                del self._signatures[job_id]
+                log.info("unscheduled %s", job_id)
+        for p in planned:
+            if self._signatures.get(p.id) == p.signature:
+                continue
+            if p.id in self._signatures:
+                self.aps.reschedule_job(p.id, trigger=p.trigger)
+                log.info("rescheduled %s (%s): %s", p.id, p.campaign, p.schedule)
+            else:
+                func, args = (run_alerts, [self.runtime]) if p.id == ALERTS_ID else (run_digest, [self.runtime, p.campaign_id])
+                self.aps.add_job(func, p.trigger, args=args, id=p.id, name=p.campaign or "underperformer scan",
+                                 replace_existing=True)
+            self._signatures[p.id] = p.signature
+        return planned
+
+    def tick(self) -> None:
+        """Re-read the schedules, then post whatever is due and not yet posted (missed periods included)."""
+        try:
+            planned = self.sync()
+        except Exception:
+            log.exception("could not read the schedules")
+            return
+        for p in planned:
+            if p.campaign_id is not None:
+                run_digest(self.runtime, p.campaign_id)
+        run_alerts(self.runtime)
+
+    def wake(self) -> None:
+        """Tick soon, in the scheduler's own threads (a campaign changed in this process)."""
+        if self.aps.running:
+            self.aps.add_job(self.tick, id=WAKE_ID, replace_existing=True)
+
+    def start(self) -> Scheduler:
+        """Start the jobs; the first tick (which posts a missed period) runs at once."""
+        self.aps.start()
+        self.aps.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds, timezone=self.runtime.settings.tz),
+                         id=TICK_ID, next_run_time=datetime.now(self.runtime.settings.tz))
+        self.runtime.on_campaigns_changed.append(self.wake)
+        log.info("scheduler started (time zone %s, underperformer scan daily at %s)",
+                 self.runtime.settings.timezone, self.runtime.settings.alert_time)
+        return self
+
+    def shutdown(self) -> None:
+        """Stop taking new jobs and wait for running ones."""
+        if self.wake in self.runtime.on_campaigns_changed:
+            self.runtime.on_campaigns_changed.remove(self.wake)
+        if self.aps.running:
+            self.aps.shutdown(wait=True)

@@ -1,0 +1,177 @@
+"""Posting a digest (SPEC §5): what it shows, change since the previous one, its chart, once per period (or again
+with force), and failures that stay with their own campaign.
+
+spring runs 2026-03-01 → 2026-03-31 in #growth, digest "mon 09:00"; the clock reads Monday 2026-03-16 12:00 UTC,
+so the current period began Monday 09:00. ana brings USD 2,800 on a 1,000 fee, ben 600 on 500, cy 500 on 2,000
+(cy is flagged: ROI -75.0%).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.fakeslack.driver import message_text
+from bot.jobs import digests
+from bot.jobs.scheduler import Scheduler
+from bot.models import Campaign, JobRun
+from registry_support import answered
+
+SETUP = [
+    "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31 channel=<#C0GROWTH|growth>",
+    "/influencer add ana followers=20000 campaign=spring fee=1000",
+    "/influencer add ben followers=5000 campaign=spring fee=500",
+    "/influencer add cy followers=200000 campaign=spring fee=2000",
+    "/influencer add dee followers=1000 campaign=spring fee=100",
+    "/code add ANA10 ana campaign=spring",
+    "/code add BEN5 ben campaign=spring",
+    "/code add CY20 cy campaign=spring",
+    "/roi sale ANA10 amount=2800 date=2026-03-05",
+    "/roi sale BEN5 amount=600 date=2026-03-07",
+    "/roi sale CY20 amount=500 date=2026-03-08",
+]
+
+
+@pytest.fixture
+def runtime(app):
+    return app.roi_runtime
+
+
+@pytest.fixture
+def spring(roi, runtime):
+    for line in SETUP:
+        answered(roi.command(line))
+    with runtime.reads.begin() as session:
+        return session.scalar(select(Campaign.id).where(Campaign.name_key == "spring"))
+
+
+def posts(slack):
+    """Digests that reached Slack (the scheduler's tick also runs the underperformer scan: its alerts are left out)."""
+    return [c for c in slack.calls_to("chat.postMessage") if c.error is None and " digest" in c.params.get("text", "")]
+
+
+def text_of(call) -> str:
+    return message_text({"text": call.params.get("text"), "blocks": call.json("blocks")})
+
+
+def runs(runtime) -> list[JobRun]:
+    with runtime.reads.begin() as session:
+        found = list(session.scalars(select(JobRun).where(JobRun.kind == "digest").order_by(JobRun.id)))
+        session.expunge_all()
+        return found
+
+
+def test_the_digest_shows_totals_budget_top_three_flagged_and_a_chart(runtime, spring, slack):
+    outcome = digests.by_hand(runtime, spring)
+
+    assert outcome.status == digests.POSTED
+    [call] = posts(slack)
+    text = text_of(call)
+    assert call.params["channel"] == "C0GROWTH"
+    assert "spring" in text and "USD 3,900.00" in text  # revenue
+    assert "USD 3,600.00 of USD 5,000.00" in text  # budget used
+    assert "first digest" in text.lower()
+    top = [line for line in text.splitlines() if line.strip().startswith(("1.", "2.", "3.", "4."))]
+    assert [h for h in ("ana", "ben", "cy", "dee") if any(h in line for line in top)] == ["ana", "ben", "cy"]
+    assert "ROI -75.0% is below this campaign's minimum of 0%" in text
+    [upload] = slack.uploads.values()
+    assert upload["bytes"].startswith(b"\x89PNG") and upload["channel_id"] == "C0GROWTH"
+    assert upload["filename"] == "spring-revenue-vs-cost.png"
+    [run] = runs(runtime)
+    assert run.status == "posted" and run.period_key == "2026-03-16T09:00:00Z"
+    assert run.result["ts"] == call.response["ts"] and run.result["totals"]["revenue"] == "3900.00"
+
+
+def test_the_next_digest_shows_the_change_since_the_previous_one(roi, runtime, spring, slack, clock):
+    digests.by_hand(runtime, spring)
+    answered(roi.command("/roi sale ANA10 amount=600 date=2026-03-18"))
+    clock.now += timedelta(days=7)
+
+    assert digests.by_hand(runtime, spring).status == digests.POSTED
+
+    first, second = posts(slack)
+    text = text_of(second)
+    assert "USD 4,500.00" in text and "▲ USD 600.00" in text  # revenue and its change
+    assert "first digest" not in text.lower()
+    assert [r.period_key for r in runs(runtime)] == ["2026-03-16T09:00:00Z", "2026-03-23T09:00:00Z"]
+
+
+def test_again_in_the_same_period_posts_nothing_unless_forced(runtime, spring, slack, clock):
+    assert digests.by_hand(runtime, spring).status == digests.POSTED
+    clock.now += timedelta(days=3)  # Thursday: still the period that began Monday 09:00
+
+    again = digests.by_hand(runtime, spring)
+    assert again.status == digests.ALREADY and "already posted" in again.detail
+    assert len(posts(slack)) == 1
+
+    forced = digests.by_hand(runtime, spring, force=True)
+    assert forced.status == digests.POSTED and len(posts(slack)) == 2
+    assert "force" in text_of(posts(slack)[1]).lower()
+    assert [r.status for r in runs(runtime)] == ["posted", "posted"]
+
+
+def test_the_scheduler_and_a_run_by_hand_share_the_period(runtime, spring, slack, clock):
+    clock.now += timedelta(days=7)  # Monday 23 March 12:00: the 09:00 digest is due
+    Scheduler(runtime).tick()
+    assert digests.by_hand(runtime, spring).status == digests.ALREADY
+    Scheduler(runtime).tick()
+
+    assert len(posts(slack)) == 1
+
+
+def test_a_failing_campaign_is_logged_and_never_stops_the_others(roi, runtime, spring, slack, clock, caplog):
+    answered(roi.command("/campaign create summer budget=100 start=2026-03-01 channel=<#C0LOCKED|locked>"))
+    with runtime.sessions.begin() as session:  # both registered before Monday 09:00, so both are due at noon
+        for camp in session.scalars(select(Campaign)):
+            camp.digest_since = camp.digest_since - timedelta(days=30)
+    slack.fail("chat.postMessage", "not_in_channel", channel="C0LOCKED")
+
+    Scheduler(runtime).tick()
+
+    assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH"]
+    statuses = {r.subject: (r.status, r.result) for r in runs(runtime)}
+    assert statuses[str(spring)][0] == "posted"
+    summer = next(v for k, v in statuses.items() if k != str(spring))
+    assert summer[0] == "failed" and "not_in_channel" in summer[1]["error"]
+    assert any("summer" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+    Scheduler(runtime).tick()  # the scheduler does not retry on its own every minute ...
+    assert len(posts(slack)) == 1
+    with runtime.reads.begin() as session:
+        summer_id = session.scalar(select(Campaign.id).where(Campaign.name_key == "summer"))
+    assert digests.by_hand(runtime, summer_id).status == digests.POSTED  # ... a run by hand takes the failed period over
+    assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH", "C0LOCKED"]
+
+
+def test_a_rate_limited_post_is_waited_out_and_posted_once(runtime, spring, slack):
+    slack.rate_limit("chat.postMessage", retry_after=1, times=2)
+
+    assert digests.by_hand(runtime, spring).status == digests.POSTED
+
+    answered_429 = [c for c in slack.calls_to("chat.postMessage") if c.status == 429]
+    assert len(answered_429) == 2 and len(posts(slack)) == 1
+
+
+def test_a_chart_that_cannot_be_uploaded_never_reposts_the_message(runtime, spring, slack, clock):
+    slack.fail("files.completeUploadExternal", "invalid_channel")
+
+    outcome = digests.by_hand(runtime, spring)
+
+    assert outcome.status == digests.POSTED and "chart could not be uploaded" in outcome.detail
+    [run] = runs(runtime)
+    assert run.status == "posted" and "invalid_channel" in run.result["chart_error"]
+    Scheduler(runtime).tick()
+    assert len(posts(slack)) == 1
+
+
+def test_a_campaign_without_a_channel_is_skipped_with_the_fix(roi, runtime):
+    answered(roi.command("/campaign create nochan budget=100"))
+    with runtime.reads.begin() as session:
+        camp_id = session.scalar(select(Campaign.id).where(Campaign.name_key == "nochan"))
+
+    outcome = digests.by_hand(runtime, camp_id)
+
+    assert outcome.status == digests.SKIPPED and "/campaign set nochan channel=#channel" in outcome.detail
+    assert runs(runtime) == []
