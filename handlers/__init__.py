@@ -5,7 +5,7 @@ from slack_bolt import App
 
 def register(app: App) -> None:
     """Register every listener and the error handler on `app`."""
-    from handlers import campaign, code, errors, events, files, influencer, roi
+    from handlers import alert_actions, campaign, code, errors, events, files, influencer, roi
 
-    for module in (campaign, influencer, code, roi, events, files, errors):
+    for module in (campaign, influencer, code, roi, events, files, alert_actions, errors):
         module.register(app)
