@@ -1,4 +1,4 @@
-"""The `roi-bot` command line (SPEC §1): serve, socket, db upgrade, demo, console, import, report."""
+"""The `roi-bot` command line (SPEC §1): serve, socket, scheduler, jobs, db upgrade, demo, console, import, report."""
 
 from __future__ import annotations
 
@@ -25,6 +25,17 @@ def _parser() -> argparse.ArgumentParser:
 
     socket = sub.add_parser("socket", help="Socket Mode, for running without a public URL")
     socket.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
+
+    sub.add_parser("scheduler", help="run only the scheduled jobs (digests and the underperformer scan)")
+
+    jobs = sub.add_parser("jobs", help="list the scheduled jobs or run one now")
+    jobs_sub = jobs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    jobs_sub.add_parser("list", help="every scheduled job with its next run time")
+    run = jobs_sub.add_parser("run", help="run a job now: a campaign's digest, or the underperformer scan")
+    run.add_argument("job", choices=["digest", "alerts"])
+    run.add_argument("--campaign", help="campaign NAME (required for a digest)")
+    run.add_argument("--team", help="Slack team id (needed when the database holds several workspaces)")
+    run.add_argument("--force", action="store_true", help="post the digest even if this period's was posted already")
 
     database = sub.add_parser("db", help="database maintenance")
     database.add_argument("action", choices=["upgrade"], help="apply schema migrations")
@@ -55,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _with_scheduler(app, args, run) -> int:
+    """Run `run()` with the scheduled jobs beside it in this process, unless --no-scheduler."""
+    from bot.jobs.scheduler import Scheduler
+
+    scheduler = None if args.no_scheduler else Scheduler(app.roi_runtime).start()
+    try:
+        run()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+    return 0
+
+
 def _serve(settings: Settings, args) -> int:
     from bot.app import create_app
     from bot.web import serve
@@ -63,8 +87,8 @@ def _serve(settings: Settings, args) -> int:
     port = args.port or settings.port
     if not 0 < port < 65536:
         raise BotError(f"--port must be from 1 to 65535, not {port}")
-    serve(create_app(settings), host=args.host, port=port)
-    return 0
+    app = create_app(settings)
+    return _with_scheduler(app, args, lambda: serve(app, host=args.host, port=port))
 
 
 def _socket(settings: Settings, args) -> int:
@@ -74,8 +98,19 @@ def _socket(settings: Settings, args) -> int:
 
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     app = create_app(settings)
-    SocketModeHandler(app, settings.app_token).start()
-    return 0
+    return _with_scheduler(app, args, lambda: SocketModeHandler(app, settings.app_token).start())
+
+
+def _scheduler(settings: Settings, args) -> int:
+    from bot.jobs.cli import run_scheduler
+
+    return run_scheduler(settings)
+
+
+def _jobs(settings: Settings, args) -> int:
+    from bot.jobs.cli import list_jobs, run_job
+
+    return list_jobs(settings) if args.action == "list" else run_job(settings, args)
 
 
 def _db(settings: Settings, args) -> int:
@@ -112,8 +147,8 @@ def _report(settings: Settings, args) -> int:
     return run(settings, args)
 
 
-COMMANDS = {"serve": _serve, "socket": _socket, "db": _db, "demo": _demo, "console": _console,
-            "import": _import, "report": _report}
+COMMANDS = {"serve": _serve, "socket": _socket, "scheduler": _scheduler, "jobs": _jobs, "db": _db, "demo": _demo,
+            "console": _console, "import": _import, "report": _report}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         # The servers log each request; the offline tools keep the terminal for their own output.
-        quiet = args.command in ("demo", "console", "db", "import", "report")
+        quiet = args.command in ("demo", "console", "db", "import", "report", "jobs")
         logs.configure(settings.secrets(), level=logging.WARNING if quiet else logging.INFO)
         return COMMANDS[args.command](settings, args)
     except BotError as error:
