@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.resources import files
 from pathlib import Path
+
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Settings
@@ -16,7 +19,9 @@ from bot import demo_orders
 from bot.db import make_engine, make_sessions, upgrade
 from bot.fakeslack.driver import SlackDriver
 from bot.fakeslack.render import render_message
-from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.server import Call, FakeSlack
+from bot.jobs import alerts, digests
+from bot.models import Alert, Campaign, Workspace
 from bot.runtime import Runtime
 
 SECRET = "demo-signing-secret"
@@ -24,9 +29,13 @@ TOKEN = "xoxb-demo-not-a-real-token"
 TEAM = "T0DEMO"
 MARKETER = "U0MARKETER"
 DEMO_NOW = datetime(2026, 3, 16, 9, 30, tzinfo=timezone.utc)
-_DIRECTIVE = re.compile(r"^(?:as (?P<user>[UW]\w+):\s*)?(?:in (?P<channel>[CDG]\w+):\s*)?(?P<line>/.+|share \S+)$")
+# A slash command or a shared file (typed by the marketer unless "as Uxxx:", from #general unless "in Cxxx:"),
+# a scheduled job run now ("job digest NAME", "job alerts"), or a click on the first alert the last scan sent.
+_DIRECTIVE = re.compile(r"^(?:as (?P<user>[UW]\w+):\s*)?(?:in (?P<channel>[CDG]\w+):\s*)?"
+                        r"(?P<line>/.+|share \S+|job digest \S+|job alerts|click roi_(?:cut|keep|snooze))$")
 # The files the demo shares with the bot, generated from a seed (bot.demo_orders) so numbers never drift.
 DEMO_FILES = {"shopify_orders_export.csv": demo_orders.orders_csv, "engagement_stats.csv": demo_orders.stats_csv}
+_BUTTONS = {"roi_cut": "Cut", "roi_keep": "Keep", "roi_snooze": "Snooze"}
 
 
 def demo_lines(name: str = "registration.txt") -> list[str]:
@@ -50,6 +59,119 @@ def _share(driver: SlackDriver, slack: FakeSlack, out: Path, name: str):
     return driver.share_file(file_id)
 
 
+@dataclass
+class _Shown:
+    """What one directive made Slack show: the messages (for the JSON) and their readable text."""
+
+    messages: list[dict] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    def render(self, message: dict, names: dict[str, str], heading: str | None = None) -> None:
+        text = render_message(message, names)
+        self.messages.append(message)
+        self.parts.append(f"{heading}\n\n{text}" if heading else text)
+
+
+def _message(call: Call) -> dict:
+    """A recorded chat.postMessage / chat.update as the message dict Slack got (blocks decoded)."""
+    keep = {k: call.params[k] for k in ("channel", "ts") if call.params.get(k)}
+    blocks = call.json("blocks")
+    return {**keep, "text": call.params.get("text", ""), **({"blocks": blocks} if blocks else {})}
+
+
+def _posted(calls: list[Call], *methods: str) -> list[Call]:
+    """The calls of `methods` Slack accepted."""
+    return [c for c in calls if c.method in methods and c.status == 200 and c.error is None]
+
+
+class _Demo:
+    """The demo's workspace in the stand-in, the app, and the jobs, with what the last alert scan sent."""
+
+    def __init__(self, slack: FakeSlack, runtime: Runtime, driver: SlackDriver, out: Path):
+        self.slack, self.runtime, self.driver, self.out = slack, runtime, driver, out
+        self.names = {c["id"]: c["name"] for c in slack.channels + slack.users}
+        self.alert: dict | None = None  # id, channel, ts, message and handle of the first alert the scan sent
+
+    def where(self, channel: str | None) -> str:
+        """`#growth` or `DM to @lena`: where a message went, for the reader."""
+        if channel and channel.startswith("D") and "U" + channel[1:] in self.names:
+            return f"DM to @{self.names['U' + channel[1:]]}"
+        return f"#{self.names.get(channel, channel)}"
+
+    def run(self, match: re.Match) -> tuple[_Shown, str | None]:
+        """Run one directive; returns what Slack showed and a line saying what happened, when useful."""
+        line, user, channel = match.group("line"), match.group("user"), match.group("channel")
+        before = len(self.slack.calls)
+        shown = _Shown()
+        if line.startswith("share "):
+            answer = _share(self.driver, self.slack, self.out, line.split()[1])
+        elif line.startswith("/"):
+            answer = self.driver.command(line, user=user, channel=channel)
+        elif line.startswith("job digest "):
+            return shown, self._digest(line.split()[2], shown, before)
+        elif line == "job alerts":
+            return shown, self._alerts(shown, before)
+        else:
+            return shown, self._click(line.split()[1], user or MARKETER, shown)
+        for message in answer.replies + answer.posts:
+            shown.render(message, self.names)
+        return shown, None
+
+    def _campaign_id(self, name: str) -> int:
+        with self.runtime.reads.begin() as session:
+            return session.scalar(select(Campaign.id).join(Workspace, Workspace.id == Campaign.workspace_id)
+                                  .where(Workspace.team_id == TEAM, Campaign.name_key == name.lower()))
+
+    def _digest(self, name: str, shown: _Shown, before: int) -> str:
+        outcome = digests.by_hand(self.runtime, self._campaign_id(name))
+        for call in _posted(self.slack.calls[before:], "chat.postMessage"):
+            shown.render(_message(call), self.names, f"→ {self.where(call.params.get('channel'))}")
+        if outcome.status == digests.POSTED:
+            return f"The scheduler's digest of {name}, posted now (`roi-bot jobs run digest --campaign {name}`)."
+        return f"No digest: {outcome.status}: {outcome.detail}"
+
+    def _alerts(self, shown: _Shown, before: int) -> str:
+        with self.runtime.reads.begin() as session:
+            ws_id = session.scalar(select(Workspace.id).where(Workspace.team_id == TEAM))
+        sent = alerts.scan(self.runtime, workspace_id=ws_id)
+        posts = _posted(self.slack.calls[before:], "chat.postMessage")
+        for call in posts:
+            shown.render(_message(call), self.names, f"→ {self.where(call.params.get('channel'))}")
+        told = []
+        for item in sent:
+            if item.status != alerts.SENT or item.alert_id is None:
+                detail = f" ({item.detail})" if item.detail else ""
+                told.append(f"{item.handle or item.campaign}: {item.status}{detail}")
+                continue
+            with self.runtime.reads.begin() as session:
+                row = session.get(Alert, item.alert_id)
+                channel, ts = row.channel_id, row.message_ts
+            told.append(f"{item.handle} → {self.where(channel)}")
+            if self.alert is None:  # the buttons clicked next are this first alert's
+                post = next(c for c in posts if c.response.get("ts") == ts)
+                self.alert = {"id": item.alert_id, "channel": channel, "ts": ts, "handle": item.handle,
+                              "message": {"text": post.params.get("text", ""), "blocks": post.json("blocks") or []}}
+        return ("The daily underperformer scan (`roi-bot jobs run alerts`), one alert per flagged influencer: "
+                + ("; ".join(told) if told else "nobody flagged") + ".")
+
+    def _click(self, action_id: str, user: str, shown: _Shown) -> str:
+        alert = self.alert
+        if alert is None:
+            return "(no alert to click: the scan sent none)"
+        answer = self.driver.click(action_id, str(alert["id"]), user=user, channel=alert["channel"],
+                                   message_ts=alert["ts"], message=alert["message"])
+        who = f"@{self.names.get(user, user)}"
+        for message in answer.replies:
+            shown.render(message, self.names, f"→ only {who} sees this")
+        for call in _posted(answer.calls, "chat.update"):
+            where = self.where(call.params.get("channel"))
+            shown.render(_message(call), self.names, f"→ the alert in {where}, updated")
+        if not answer.replies and not _posted(answer.calls, "chat.update"):
+            shown.parts.append(f"(no answer: HTTP {answer.status})")
+        return (f"{who} clicks “{_BUTTONS[action_id]}” on the alert about {alert['handle']} "
+                f"({self.where(alert['channel'])}).")
+
+
 def run_demo(out: Path) -> list[Path]:
     """Build the demo database in `out`, run every demo command, and write the answers; returns the files written."""
     out = Path(out)
@@ -66,23 +188,19 @@ def run_demo(out: Path) -> list[Path]:
     with FakeSlack(team_id=TEAM, team_name="Glow & Co") as slack:
         slack.channels = [{"id": "C0GROWTH", "name": "growth"}, {"id": "C0GENERAL", "name": "general"}]
         slack.users = [{"id": "U0MANAGER", "name": "lena", "real_name": "Lena Park"}, {"id": MARKETER, "name": "sam", "real_name": "Sam Ortiz"}]
-        names = {c["id"]: c["name"] for c in slack.channels + slack.users}
         settings = Settings(bot_token=TOKEN, signing_secret=SECRET, slack_api_url=slack.api_url, database_url=str(engine.url))
         runtime = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine), clock=lambda: DEMO_NOW)
         driver = SlackDriver(create_app(settings, runtime=runtime, synchronous=True), slack, SECRET,
                              team_id=TEAM, user_id=MARKETER, channel_id="C0GENERAL")
+        demo = _Demo(slack, runtime, driver, out)
         charts = 0
         for n, raw in enumerate(demo_lines(), start=1):
             match = _DIRECTIVE.match(raw)
             line = match.group("line")
             seen_uploads = set(slack.uploads)
-            if line.startswith("share "):
-                answer = _share(driver, slack, out, line.split()[1])
-            else:
-                answer = driver.command(line, user=match.group("user"), channel=match.group("channel"))
+            result, note = demo.run(match)
             stem = out / "messages" / f"{n:02d}-{_slug(line)}"
-            messages = answer.replies + answer.posts
-            shown = "\n\n".join(render_message(m, names) for m in messages) or "(no answer)"
+            shown = "\n\n".join(([note] if note else []) + result.parts) or "(no answer)"
             for file_id in [f for f in slack.uploads if f not in seen_uploads]:
                 charts += 1
                 upload = slack.uploads[file_id]
@@ -92,7 +210,8 @@ def run_demo(out: Path) -> list[Path]:
                 written.append(png)
                 shown += f"\n[chart: {upload['title']} → charts/{png.name}]"
             stem.with_suffix(".txt").write_text(f"> {line}\n\n{shown}\n", encoding="utf-8")
-            stem.with_suffix(".json").write_text(json.dumps(messages, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            stem.with_suffix(".json").write_text(json.dumps(result.messages, indent=2, ensure_ascii=False) + "\n",
+                                                 encoding="utf-8")
             written += [stem.with_suffix(".txt"), stem.with_suffix(".json")]
             index += [f"## {n}. `{line}`", "", "```", shown, "```", ""]
     engine.dispose()

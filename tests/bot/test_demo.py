@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.db import make_engine, make_sessions
 from bot.demo import _DIRECTIVE, demo_lines, run_demo
-from bot.models import Campaign, Code, EngagementStat, Influencer, Order
+from bot.models import Alert, Campaign, Code, Enrolment, EngagementStat, Influencer, Order
 from slackschema import assert_valid_message
 
 
@@ -45,6 +45,61 @@ def test_demo_imports_results_and_writes_the_charts(tmp_path):
     assert (out / "files" / "shopify_orders_export.csv").read_text().startswith("Name,Email,Financial Status")
     answer = next((out / "messages").glob("*-roi-campaign-spring.txt")).read_text()
     assert "Revenue" in answer and "ROI" in answer and "Flagged" in answer and "charts/" in answer
+
+
+def _one(out, pattern):
+    found = sorted((out / "messages").glob(pattern))
+    assert len(found) == 1, (pattern, found)
+    return found[0]
+
+
+def _action_ids(message):
+    return [[e["action_id"] for e in b["elements"]] for b in message.get("blocks", []) if b["type"] == "actions"]
+
+
+def test_demo_posts_the_scheduled_digest_with_its_chart(tmp_path):
+    out = tmp_path / "demo"
+    written = run_demo(out)
+    text = _one(out, "*-job-digest-spring.txt").read_text()
+    assert "digest" in text and "spring" in text and "→ #growth" in text
+    assert "Top influencers" in text and "Flagged today" in text
+    (message,) = json.loads(_one(out, "*-job-digest-spring.json").read_text())
+    assert message["channel"] == "C0GROWTH"
+    chart = text.split("→ charts/")[1].split("]")[0]
+    png = out / "charts" / chart
+    assert png in written and png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_demo_alerts_go_to_the_manager_with_three_buttons(tmp_path):
+    out = tmp_path / "demo"
+    run_demo(out)
+    messages = json.loads(_one(out, "*-job-alerts.json").read_text())
+    assert [m["channel"] for m in messages] == ["D0MANAGER", "C0GROWTH", "D0MANAGER"]  # theglowedit has no manager
+    for message in messages:
+        assert _action_ids(message) == [["roi_cut", "roi_keep", "roi_snooze"]]
+    text = _one(out, "*-job-alerts.txt").read_text()
+    assert "→ DM to @lena" in text and "→ #growth" in text and "[Cut]  [Keep]  [Snooze 7 days]" in text
+
+
+def test_demo_decision_updates_the_alert_and_a_refused_click_changes_nothing(tmp_path):
+    out = tmp_path / "demo"
+    run_demo(out)
+    (refusal,) = json.loads(_one(out, "*-click-roi-cut.json").read_text())
+    assert refusal["response_type"] == "ephemeral" and refusal.get("replace_original") is False
+    assert "Nothing changed" in _one(out, "*-click-roi-cut.txt").read_text()
+    (updated,) = json.loads(_one(out, "*-click-roi-keep.json").read_text())
+    first_alert = json.loads(_one(out, "*-job-alerts.json").read_text())[0]
+    assert (updated["channel"], _action_ids(updated)) == (first_alert["channel"], [])
+    shown = _one(out, "*-click-roi-keep.txt").read_text()
+    assert "Kept by @lena on 2026-03-16" in shown and "[Keep]" not in shown
+    engine = make_engine(f"sqlite:///{out / 'roi.db'}")
+    with make_sessions(engine)() as session:
+        alerts = session.scalars(select(Alert).order_by(Alert.id)).all()
+        decided = [(a.decision, a.decided_by) for a in alerts]
+        statuses = set(session.scalars(select(Enrolment.status)))
+    engine.dispose()
+    assert decided == [("keep", "U0MANAGER"), (None, None), (None, None)]  # Sam's Cut was not recorded
+    assert "cut" not in statuses
 
 
 def test_demo_mistakes_are_answered_and_change_nothing(tmp_path):
