@@ -71,7 +71,9 @@ def plan(runtime: Runtime, *, now: datetime | None = None) -> tuple[list[Planned
                 continue
             upcoming = digests.next_time(camp, sched, tz, now)
             if upcoming is None:
-                idle.append((team, camp.name, "finished: its last digest has been posted"))
+                last = digests.final_time(camp, sched, tz)
+                when = f" on {last.astimezone(tz):%a %Y-%m-%d %H:%M %Z}" if last else ""
+                idle.append((team, camp.name, f"finished: its last scheduled digest was due{when}"))
                 continue
             planned.append(Planned(f"digest:{camp.id}", team, camp.name, camp.id, sched.describe(),
                                    f"{sched.text}|{tz.key}", sched.trigger(tz), upcoming))
