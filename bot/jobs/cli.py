@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 
 from bot.config import Settings
@@ -85,8 +86,11 @@ def _digest(runtime: Runtime, camp_id: int, *, force: bool) -> int:
     outcome = digests.by_hand(runtime, camp_id, force=force)
     if outcome.status == digests.SKIPPED:
         raise BotError(outcome.detail)
+    if outcome.status == digests.FAILED:
+        print(f"roi-bot: {outcome.detail}", file=sys.stderr)
+        return 1
     print(outcome.detail + ".")
-    return 1 if outcome.status == digests.FAILED else 0
+    return 0
 
 
 def _alerts(runtime: Runtime, ws_id: int, camp_id: int | None) -> int:

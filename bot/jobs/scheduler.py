@@ -10,6 +10,7 @@ while another job ran) is posted then.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from bot.schedule import Schedule
 log = logging.getLogger("roi.scheduler")
 
 TICK_SECONDS = 60
-ALERTS_ID, TICK_ID, WAKE_ID = "alerts", "tick", "tick-now"
+ALERTS_ID, TICK_ID = "alerts", "tick"
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,20 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._signatures: dict[str, str] = {}
+        # APScheduler's shutdown holds its job store lock while it waits for running jobs, so a job that edits
+        # jobs then would deadlock it: edits happen under this lock, and not at all once closing.
+        self._edit = threading.Lock()
+        self._closing = False
 
     def sync(self) -> list[Planned]:
         """Add, reschedule and remove jobs so they match the campaigns as stored now."""
-        planned, _ = plan(self.runtime)
+        with self._edit:  # read and apply together: two syncs never apply an older plan over a newer one
+            planned, _ = plan(self.runtime)
+            if not self._closing:
+                self._apply(planned)
+        return planned
+
+    def _apply(self, planned: list[Planned]) -> None:
         wanted = {p.id: p for p in planned}
         for job_id in list(self._signatures):
             if job_id not in wanted:
@@ -157,7 +168,6 @@ class Scheduler:
                 self.aps.add_job(func, p.trigger, args=args, id=p.id, name=p.campaign or "underperformer scan",
                                  replace_existing=True)
             self._signatures[p.id] = p.signature
-        return planned
 
     def tick(self) -> None:
         """Re-read the schedules, then post whatever is due and not yet posted (missed periods included)."""
@@ -172,13 +182,16 @@ class Scheduler:
         run_alerts(self.runtime)
 
     def wake(self) -> None:
-        """Tick soon, in the scheduler's own threads (a campaign changed in this process)."""
-        if self.aps.running:
-            self.aps.add_job(self.tick, id=WAKE_ID, replace_existing=True)
+        """A campaign changed in this process: re-read the jobs now (a few milliseconds), not at the next tick."""
+        try:
+            self.sync()
+        except Exception:
+            log.exception("could not re-read the schedules; the next tick will")
 
     def start(self) -> Scheduler:
         """Start the jobs; the first tick (which posts a missed period) runs at once."""
         self.aps.start()
+        self.sync()
         self.aps.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds, timezone=self.runtime.settings.tz),
                          id=TICK_ID, next_run_time=datetime.now(self.runtime.settings.tz))
         self.runtime.on_campaigns_changed.append(self.wake)
@@ -190,5 +203,7 @@ class Scheduler:
         """Stop taking new jobs and wait for running ones."""
         if self.wake in self.runtime.on_campaigns_changed:
             self.runtime.on_campaigns_changed.remove(self.wake)
+        with self._edit:
+            self._closing = True
         if self.aps.running:
             self.aps.shutdown(wait=True)
