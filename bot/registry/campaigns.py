@@ -74,8 +74,8 @@ def update(session: Session, camp: Campaign, values: dict[str, Any], *, now: dat
             setattr(camp, attr, value)
     if "name" in values:
         camp.name_key = camp.name.lower()
-    if any(key == "digest" for key, _, _ in changes):
-        camp.digest_since = now or utcnow()
+    if any(key in ("digest", "channel") for key, _, _ in changes):
+        camp.digest_since = now or utcnow()  # a new schedule or channel starts from here: nothing before it was missed
     if {key for key, _, _ in changes} & {"name", "start", "end", "window_days"}:
         attribution.touch(session, camp.workspace_id, campaigns=[camp], windows=[before])
     session.flush()

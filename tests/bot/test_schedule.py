@@ -159,3 +159,26 @@ def test_off_schedule_has_no_fire_times():
         None,
         None,
     )
+
+
+def test_a_wall_time_repeated_by_the_autumn_change_is_one_period():
+    # Berlin repeats 02:00–03:00 on Sunday 2026-10-25: 02:30 CEST (00:30 UTC) and 02:30 CET (01:30 UTC).
+    schedule = parse_schedule("daily 02:30")
+    utc = ZoneInfo("UTC")
+    first, second = datetime(2026, 10, 25, 0, 31, tzinfo=utc), datetime(2026, 10, 25, 1, 31, tzinfo=utc)
+
+    start_first, end_first = schedule.period(BERLIN, first)
+    start_second, end_second = schedule.period(BERLIN, second)
+
+    assert start_first.astimezone(utc) == start_second.astimezone(utc) == datetime(2026, 10, 25, 0, 30, tzinfo=utc)
+    assert end_first.astimezone(utc) == end_second.astimezone(utc) == datetime(2026, 10, 26, 1, 30, tzinfo=utc)
+    # Stepping past the repeated time moves on to the next day instead of looping on the fold.
+    assert schedule.next_fire_time(BERLIN, second).astimezone(utc) == datetime(2026, 10, 26, 1, 30, tzinfo=utc)
+
+
+def test_every_fifteen_minutes_still_fires_through_the_spring_gap():
+    schedule = parse_schedule("cron:*/15 * * * *")
+    utc = ZoneInfo("UTC")
+    # 2026-03-29 02:00–03:00 does not exist in Berlin; the schedule goes on in real time.
+    fire = schedule.next_fire_time(BERLIN, datetime(2026, 3, 29, 0, 50, tzinfo=utc))
+    assert fire.astimezone(utc) == datetime(2026, 3, 29, 1, 0, tzinfo=utc)

@@ -104,3 +104,33 @@ def test_the_daily_scan_waits_for_roi_alert_time_and_runs_once(make_app, setting
     Scheduler(runtime).tick()
     Scheduler(runtime).tick()
     assert len(alert_posts(slack)) == 2
+
+
+def test_one_campaign_failing_never_stops_the_scan_of_the_others(roi, runtime, slack, monkeypatch, caplog):
+    answered(roi.command("/campaign create broken budget=100 start=2026-03-01 channel=<#C0BROKEN|broken>"))
+    answered(roi.command("/influencer add dee campaign=broken fee=100"))
+    real = scan_job.campaign_report
+
+    def report(session, camp, **kwargs):
+        if camp.name == "broken":
+            raise ValueError("a damaged row")
+        return real(session, camp, **kwargs)
+
+    monkeypatch.setattr(scan_job, "campaign_report", report)
+
+    sent = scan_job.scan(runtime)
+
+    assert sorted((s.campaign, s.handle, s.status) for s in sent if s.status == "sent") == [
+        ("spring", "cy", "sent"), ("spring", "dee", "sent")]
+    assert [s.status for s in sent if s.handle is None] == ["failed"]
+    assert any("scan of campaign" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_alerts_use_the_token_function_too(runtime, slack, monkeypatch):
+    import bot.jobs.tokens as tokens
+
+    monkeypatch.setattr(tokens, "bot_token", lambda runtime, team_id: f"xoxb-for-{team_id}")
+
+    scan_job.scan(runtime)
+
+    assert {c.token for c in slack.calls if c.method in ("conversations.open", "chat.postMessage")} == {"xoxb-for-T0001"}

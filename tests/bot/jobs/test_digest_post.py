@@ -175,3 +175,21 @@ def test_a_campaign_without_a_channel_is_skipped_with_the_fix(roi, runtime):
 
     assert outcome.status == digests.SKIPPED and "/campaign set nochan channel=#channel" in outcome.detail
     assert runs(runtime) == []
+
+
+def test_jobs_post_with_the_token_of_the_workspace_they_post_to(runtime, spring, slack, monkeypatch):
+    import bot.jobs.tokens as tokens
+
+    asked = []
+
+    def per_team(runtime, team_id):
+        asked.append(team_id)
+        return f"xoxb-for-{team_id}"
+
+    monkeypatch.setattr(tokens, "bot_token", per_team)
+
+    digests.by_hand(runtime, spring)
+
+    assert asked == ["T0001"]
+    sent = [c for c in slack.calls if c.method in ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")]
+    assert len(sent) == 3 and {c.token for c in sent} == {"xoxb-for-T0001"}

@@ -176,3 +176,14 @@ def test_a_daily_digest_in_the_skipped_or_repeated_dst_hour_posts_once_a_day(ber
     timeline.posted.clear()
     timeline.run_until(at("2026-10-28 00:00", BERLIN))
     assert [p.at.date().isoformat() for p in timeline.digests()] == ["2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27"]
+
+
+def test_giving_a_campaign_its_channel_mid_period_waits_for_the_next_scheduled_time(roi, timeline):
+    create(roi, 'spring budget=5000 digest="daily 09:00"')
+    timeline.run_until(at("2026-03-18 12:00"))
+
+    answered(roi.command(f"/campaign set spring channel={GROWTH}"))
+    timeline.start()
+    timeline.run_until(at("2026-03-19 12:00"))
+
+    assert timeline.times() == ["2026-03-19 09:00"]
