@@ -105,6 +105,13 @@ def next_time(camp: Campaign, sched: Schedule, tz: ZoneInfo, after: datetime) ->
     return fire if fire is not None and posts_at(camp, sched, tz, fire) else None
 
 
+def candidates(runtime: Runtime) -> list[int]:
+    """Campaigns that may have a scheduled digest due: active, with a channel and a schedule."""
+    with runtime.reads.begin() as session:
+        return list(session.scalars(select(Campaign.id).where(Campaign.status == "active", Campaign.channel_id.is_not(None),
+                                                              Campaign.digest != "off").order_by(Campaign.id)))
+
+
 def _previous(session: Session, camp: Campaign, run_id: int) -> dict | None:
     """The figures of the last digest posted for this campaign before this run."""
     run = session.scalar(

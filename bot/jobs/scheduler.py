@@ -17,14 +17,13 @@ from datetime import datetime
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.jobs import alerts, digests
 from bot.models import Campaign, JobRun, Workspace
 from bot.runtime import Runtime
-from bot.schedule import Schedule
+from bot.schedule import Schedule, parse_schedule
 
 log = logging.getLogger("roi.scheduler")
 
@@ -44,11 +43,6 @@ class Planned:
     signature: str  # changes whenever the job must be rescheduled
     trigger: BaseTrigger
     next_run: datetime | None  # the next time it will post (None: not any more)
-
-
-def _alert_trigger(runtime: Runtime) -> CronTrigger:
-    at = runtime.settings.alert_at
-    return CronTrigger(hour=at.hour, minute=at.minute, timezone=runtime.settings.tz)
 
 
 def plan(runtime: Runtime, *, now: datetime | None = None) -> tuple[list[Planned], list[tuple[str, str, str]]]:
@@ -78,10 +72,9 @@ def plan(runtime: Runtime, *, now: datetime | None = None) -> tuple[list[Planned
                 continue
             planned.append(Planned(f"digest:{camp.id}", team, camp.name, camp.id, sched.describe(),
                                    f"{sched.text}|{tz.key}", sched.trigger(tz), upcoming))
-    alert_trigger = _alert_trigger(runtime)
-    planned.append(Planned(ALERTS_ID, None, None, None, f"every day at {runtime.settings.alert_time}",
-                           f"{runtime.settings.alert_time}|{tz.key}", alert_trigger,
-                           Schedule("daily", f"daily {runtime.settings.alert_time}").next_fire_time(tz, now)))
+    scan = parse_schedule(f"daily {runtime.settings.alert_time}")
+    planned.append(Planned(ALERTS_ID, None, None, None, scan.describe(), f"{scan.text}|{tz.key}", scan.trigger(tz),
+                           scan.next_fire_time(tz, now)))
     return planned, idle
 
 
@@ -98,13 +91,9 @@ def _idle(camp: Campaign, sched: Schedule) -> str | None:
 def last_posted(runtime: Runtime) -> dict[int, datetime]:
     """When each campaign's last digest was posted."""
     with runtime.reads.begin() as session:
-        rows = session.execute(select(JobRun.subject, JobRun.finished_at).where(JobRun.kind == digests.KIND,
-                                                                                 JobRun.status == "posted")).all()
-    latest: dict[int, datetime] = {}
-    for subject, at in rows:
-        if subject.isdigit() and at is not None and (int(subject) not in latest or at > latest[int(subject)]):
-            latest[int(subject)] = at
-    return latest
+        rows = session.execute(select(JobRun.subject, func.max(JobRun.finished_at))
+                               .where(JobRun.kind == digests.KIND, JobRun.status == "posted").group_by(JobRun.subject)).all()
+    return {int(subject): at for subject, at in rows if subject.isdigit() and at is not None}
 
 
 def run_digest(runtime: Runtime, camp_id: int) -> None:
@@ -176,9 +165,10 @@ class Scheduler:
         except Exception:
             log.exception("could not read the schedules")
             return
-        for p in planned:
-            if p.campaign_id is not None:
-                run_digest(self.runtime, p.campaign_id)
+        # Every campaign that may still post, not only those with a next run: a final digest missed while the
+        # app was down is still due within its period, after which the campaign has no job any more.
+        for camp_id in digests.candidates(self.runtime):
+            run_digest(self.runtime, camp_id)
         run_alerts(self.runtime)
 
     def wake(self) -> None:

@@ -187,3 +187,16 @@ def test_giving_a_campaign_its_channel_mid_period_waits_for_the_next_scheduled_t
     timeline.run_until(at("2026-03-19 12:00"))
 
     assert timeline.times() == ["2026-03-19 09:00"]
+
+
+def test_a_final_digest_missed_while_down_is_still_posted_within_its_period(roi, timeline):
+    # Ends Sunday 22 March with no attribution window: Monday 23 March 09:00 is the final digest.
+    create(roi, f'short budget=5000 start=2026-03-16 end=2026-03-22 window_days=0 channel={GROWTH} digest="mon 09:00"')
+    timeline.run_until(at("2026-03-22 12:00"))
+    timeline.down_until(at("2026-03-23 12:00"))
+
+    timeline.start()
+    timeline.run_until(at("2026-04-15 00:00"))
+
+    assert timeline.times() == ["2026-03-23 12:00"]
+    assert "final digest" in timeline.digests()[0].text.lower()
