@@ -15,6 +15,13 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment and warns that the client given wins: it is the same token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
     """A Web API client for SLACK_API_URL that waits out 429s and retries dropped connections."""
     client = WebClient(token=token or settings.bot_token, base_url=settings.slack_api_url, timeout=15)
@@ -27,12 +34,15 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     """Build the Bolt app. `synchronous` runs listeners before the HTTP response (tests, demo, console)."""
     runtime = runtime or Runtime.build(settings)
     client = client or make_client(settings)
+    bolt_log = logging.getLogger("roi.bolt")
+    if not any(isinstance(f, _SameToken) for f in bolt_log.filters):
+        bolt_log.addFilter(_SameToken())
     app = App(
         signing_secret=settings.signing_secret or "unset",
         client=client,
         process_before_response=synchronous,
         token_verification_enabled=False,
-        logger=logging.getLogger("roi.bolt"),
+        logger=bolt_log,
     )
 
     @app.middleware

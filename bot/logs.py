@@ -41,3 +41,5 @@ def configure(secrets: list[str], level: int = logging.INFO) -> None:
     root.setLevel(level)
     # Alembic announces every plugin and context at INFO; upgrades are logged once by bot.db instead.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler announces every run of every job at INFO (the tick, once a minute); bot.jobs logs what they did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
