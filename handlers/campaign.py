@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.errors import InputError
+from bot.jobs import digests
 from bot.models import Campaign, Code, Enrolment, Workspace
 from bot.registry import campaigns, codes, links, lookup
 from bot.schedule import parse_schedule
@@ -55,6 +57,12 @@ def parse_values(req: Request, allowed: set[str]) -> dict[str, Any]:
     return {key: parsers[key](value) for key, value in req.args.options.items()}
 
 
+def _next_digest(req: Request, camp: Campaign) -> datetime | None:
+    """When the campaign's next scheduled digest will be posted, in ROI_TIMEZONE (None: no more)."""
+    tz = req.runtime.settings.tz
+    return digests.next_time(camp, digests.schedule(camp), tz, req.runtime.now())
+
+
 def create(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/campaign create NAME budget=… …`"""
     name = parse_name(req.args.word(0, "NAME", "`/campaign create NAME budget=AMOUNT`"))
@@ -62,7 +70,7 @@ def create(req: Request, session: Session, ws: Workspace) -> Reply:
     if "budget" not in values:
         raise InputError("budget", "is required", "`budget=AMOUNT`, e.g. `budget=5,000`")
     camp = campaigns.create(session, ws, {"name": name, **values}, user_id=req.user_id, now=req.runtime.clock())
-    return view.created(camp)
+    return view.created(camp, next_digest=_next_digest(req, camp))
 
 
 def list_(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -86,7 +94,8 @@ def show(req: Request, session: Session, ws: Workspace) -> Reply:
     by_enrolment: dict[int, list[str]] = {}
     for enrolment_id, code in code_rows:
         by_enrolment.setdefault(enrolment_id, []).append(code)
-    return view.card(camp, [(e, by_enrolment.get(e.id, [])) for e in enrolments], today=req.runtime.today())
+    return view.card(camp, [(e, by_enrolment.get(e.id, [])) for e in enrolments], today=req.runtime.today(),
+                     next_digest=_next_digest(req, camp))
 
 
 def set_(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -99,7 +108,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     if {"start", "end", "window_days"} & set(values):
         codes.check_windows_still_apart(session, camp)
     relinked = links.refresh(session, campaign_id=camp.id) if any(k == "name" for k, _, _ in changes) else 0
-    return view.changed(camp, changes, relinked=relinked)
+    return view.changed(camp, changes, relinked=relinked, next_digest=_next_digest(req, camp))
 
 
 def end(req: Request, session: Session, ws: Workspace) -> Reply:

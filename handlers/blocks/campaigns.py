@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.models import Campaign, Enrolment
@@ -26,17 +26,24 @@ def phase(camp: Campaign, today: date) -> str:
     return "running"
 
 
-def _digest(camp: Campaign) -> str:
+def next_digest_text(moment: datetime | None) -> str:
+    """`next: Mon 23 Mar 09:00 UTC`, or that no scheduled digest is left."""
+    return f"next: {moment:%a} {moment.day} {moment:%b %Y %H:%M %Z}" if moment else "no more scheduled digests"
+
+
+def _digest(camp: Campaign, next_digest: datetime | None) -> str:
+    if camp.digest == "off":
+        return f"off (channel {fmt.channel(camp.channel_id)})"
     if not camp.channel_id:
         return "no channel set"
-    return f"{parse_schedule(camp.digest).describe()} in {fmt.channel(camp.channel_id)}"
+    return f"{parse_schedule(camp.digest).describe()} in {fmt.channel(camp.channel_id)} ({next_digest_text(next_digest)})"
 
 
-def _settings(camp: Campaign) -> list[tuple[str, str]]:
+def _settings(camp: Campaign, next_digest: datetime | None) -> list[tuple[str, str]]:
     return [
         ("Budget", fmt.money(camp.budget, camp.currency)),
         ("Dates", fmt.span(camp.start, camp.end)),
-        ("Digest", _digest(camp) if camp.digest != "off" else f"off (channel {fmt.channel(camp.channel_id)})"),
+        ("Digest", _digest(camp, next_digest)),
         ("Alert when ROI below", fmt.pct(camp.min_roi)),
         ("Grace period", f"{camp.grace_days} days"),
         ("Attribution window", f"{camp.window_days} days after the end"),
@@ -48,11 +55,11 @@ def usage() -> Reply:
     return usage_reply("campaign")
 
 
-def created(camp: Campaign) -> Reply:
-    """Confirmation of `/campaign create`, showing everything saved."""
+def created(camp: Campaign, *, next_digest: datetime | None = None) -> Reply:
+    """Confirmation of `/campaign create`, showing everything saved and when the first digest comes."""
     blocks = [
         section(f":white_check_mark: Campaign *{fmt.esc(camp.name)}* is set up."),
-        *fields(_settings(camp)),
+        *fields(_settings(camp, next_digest)),
     ]
     if camp.note:
         blocks.append(context(f"Note: {fmt.esc(camp.note)}"))
@@ -85,12 +92,13 @@ def listing(rows: list[tuple[Campaign, int]], *, today: date) -> Reply:
     return Reply(text=f"{len(rows)} campaigns: " + ", ".join(c.name for c, _ in rows[:20]), blocks=blocks)
 
 
-def card(camp: Campaign, enrolled: list[tuple[Enrolment, list[str]]], *, today: date) -> Reply:
-    """`/campaign show NAME`: settings and who is in it."""
+def card(camp: Campaign, enrolled: list[tuple[Enrolment, list[str]]], *, today: date,
+         next_digest: datetime | None = None) -> Reply:
+    """`/campaign show NAME`: settings, the next digest, and who is in it."""
     blocks = [
         header(f"Campaign {camp.name}"),
         section(f"*Status:* {phase(camp, today)}  ·  *Currency:* {camp.currency}"),
-        *fields(_settings(camp)),
+        *fields(_settings(camp, next_digest)),
     ]
     if camp.note:
         blocks.append(context(f"Note: {fmt.esc(camp.note)}"))
@@ -141,15 +149,19 @@ def relinked_note(count: int) -> str:
     return f"\n{count} tracking link{'s were' if count != 1 else ' was'} updated to match; `/code list` shows them."
 
 
-def changed(camp: Campaign, changes: list[tuple[str, Any, Any]], *, relinked: int = 0) -> Reply:
-    """Confirmation of `/campaign set`, listing old → new."""
+SCHEDULING = {"digest", "channel", "start", "end", "window_days"}
+
+
+def changed(camp: Campaign, changes: list[tuple[str, Any, Any]], *, relinked: int = 0,
+            next_digest: datetime | None = None) -> Reply:
+    """Confirmation of `/campaign set`, listing old → new (and the next digest when its timing changed)."""
     if not changes:
         return Reply(text=f"Nothing changed in {camp.name}.", blocks=[section(f"Nothing changed: *{fmt.esc(camp.name)}* already has those values.")])
     lines = [f"• *{k}*: {show_value(k, old, camp.currency)} → {show_value(k, new, camp.currency)}" for k, old, new in changes]
-    return Reply(
-        text=f"Campaign {camp.name} updated: " + ", ".join(k for k, _, _ in changes),
-        blocks=[section(f":pencil2: Updated *{fmt.esc(camp.name)}*\n" + "\n".join(lines) + relinked_note(relinked))],
-    )
+    blocks = [section(f":pencil2: Updated *{fmt.esc(camp.name)}*\n" + "\n".join(lines) + relinked_note(relinked))]
+    if SCHEDULING & {k for k, _, _ in changes}:
+        blocks.append(context(f"Digest: {_digest(camp, next_digest)}"))
+    return Reply(text=f"Campaign {camp.name} updated: " + ", ".join(k for k, _, _ in changes), blocks=blocks)
 
 
 def ended(camp: Campaign, *, already: bool) -> Reply:
