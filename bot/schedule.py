@@ -37,14 +37,14 @@ _LOOKBACK = tuple(timedelta(days=d) for d in (1 / 24, 1, 8, 32, 367, 1462, 2923)
 _REFERENCE = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     """Compare in UTC: aware datetimes sharing a zone compare by wall clock, wrong in a DST fold."""
     return moment.astimezone(timezone.utc)
 
 
 def _after(moment: datetime, tz: ZoneInfo) -> datetime:
     """One second later in real time (wall-clock arithmetic would lose the DST fold and step back an hour)."""
-    return (_utc(moment) + timedelta(seconds=1)).astimezone(tz)
+    return (utc(moment) + timedelta(seconds=1)).astimezone(tz)
 
 
 def _error(problem: str) -> InputError:
@@ -87,7 +87,7 @@ class Schedule:
             return None
         after = after.astimezone(tz)
         fire = trigger.get_next_fire_time(None, after)
-        if fire is not None and _utc(fire) <= _utc(after):
+        if fire is not None and utc(fire) <= utc(after):
             fire = trigger.get_next_fire_time(None, _after(fire, tz))
         # APScheduler may hand back a wall time skipped by a DST gap; show it as the real local time.
         return None if fire is None else fire.astimezone(tz)
@@ -101,8 +101,8 @@ class Schedule:
         for window in _LOOKBACK:
             latest = None
             fire = trigger.get_next_fire_time(None, now - window)
-            while fire is not None and _utc(fire) <= _utc(now):
-                if latest is not None and _utc(fire) <= _utc(latest):
+            while fire is not None and utc(fire) <= utc(now):
+                if latest is not None and utc(fire) <= utc(latest):
                     break  # wall-clock steps inside a DST fold can repeat a time; never loop on it
                 latest = fire
                 fire = trigger.get_next_fire_time(None, _after(fire, tz))
@@ -133,10 +133,10 @@ class Schedule:
         if fire.fold != 1:
             return False
         first = fire.replace(fold=0)
-        if _utc(first) == _utc(fire):
+        if utc(first) == utc(fire):
             return False  # not an ambiguous wall time
         earlier = self.last_fire_time(tz, first)
-        return earlier is not None and _utc(earlier) == _utc(first)
+        return earlier is not None and utc(earlier) == utc(first)
 
 
 def parse_schedule(text: str) -> Schedule:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from bot.jobs.tokens import client_for
 from bot.models import Campaign, JobRun, Workspace
 from bot.reports import campaign_report
 from bot.runtime import Runtime
-from bot.schedule import Schedule, parse_schedule
+from bot.schedule import Schedule, parse_schedule, utc
 from handlers import deliver
 from handlers.blocks import digest as view
 from handlers.deliver import reason
@@ -34,12 +34,8 @@ KIND = "digest"
 POSTED, ALREADY, SKIPPED, FAILED = "posted", "already", "skipped", "failed"
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
-
-
 def _stamp(moment: datetime) -> str:
-    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -91,16 +87,14 @@ def posts_at(camp: Campaign, sched: Schedule, tz: ZoneInfo, fire: datetime) -> b
     if camp.end is None:
         return True
     last = final_time(camp, sched, tz)
-    return last is not None and _utc(fire) <= _utc(last)
+    return last is not None and utc(fire) <= utc(last)
 
 
 def next_time(camp: Campaign, sched: Schedule, tz: ZoneInfo, after: datetime) -> datetime | None:
     """The next scheduled time after `after` that posts a digest, or None when there will be none."""
-    if camp.status != "active" or not camp.channel_id or sched.kind == "off":
-        return None
     if camp.start is not None:
         opens = datetime.combine(camp.start, time(), tzinfo=tz) - timedelta(microseconds=1)
-        after = max(after, opens, key=_utc)
+        after = max(after, opens, key=utc)
     fire = sched.next_fire_time(tz, after)
     return fire if fire is not None and posts_at(camp, sched, tz, fire) else None
 
@@ -190,7 +184,7 @@ def scheduled(runtime: Runtime, camp_id: int) -> Outcome | None:
         start, end = sched.period(tz, now)
         if start is None or not posts_at(camp, sched, tz, start):
             return None
-        if camp.digest_since is not None and _utc(start) < _utc(camp.digest_since):
+        if camp.digest_since is not None and utc(start) < utc(camp.digest_since):
             return None  # that time passed before this schedule was set: nothing was missed
         team, name, ws_id = session.get(Workspace, camp.workspace_id).team_id, camp.name, camp.workspace_id
     if claims.holder(runtime, claims.Key(ws_id, KIND, str(camp_id), Period(start, end).key)) is not None:
