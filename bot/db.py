@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "roi_read_only"
 _PG_UPGRADE_LOCK = 0x524F49  # "ROI": serialises concurrent upgrades of one PostgreSQL database
+# Every SQLite connection: foreign keys on, NORMAL sync (safe under WAL), and a 64 MiB page cache (at most; the
+# default is 2 MiB) so the orders table's indexes stay in memory while a big export is written: inserting 300,000
+# orders took 6.4 s with the default and 3.8 s with this (bench/README.md).
+SQLITE_PRAGMAS = ("foreign_keys=ON", "synchronous=NORMAL", "cache_size=-65536")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -31,10 +35,10 @@ def make_engine(url: str, **kwargs) -> Engine:
             # atomicity; take it over, as SQLAlchemy's SQLite docs recommend.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            for pragma in SQLITE_PRAGMAS:
+                cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.imports import store_orders as store_orders_module
 from bot.models import ImportRun, Order
@@ -148,3 +148,23 @@ def test_a_code_added_while_an_import_runs_still_credits_its_orders(spring, roi,
     finally:
         store_orders_module._store_chunk = original
     assert by_id(sessions)["10"].attribution == "code"
+
+
+def test_imported_rows_are_stored_exactly_as_the_orm_stores_them(spring, sessions):
+    # The importer hands pre-encoded rows to the driver (executemany / COPY) and compares raw rows on re-import:
+    # an order written through SQLAlchemy's column types must read back raw exactly like the imported one.
+    run(sessions, HEADER + "t1,2026-03-05 23:30:15.25 -0400,1234.56,ANA10,USD,34.50,,\n", tz="Europe/Berlin")
+    columns = ("created", "order_date", "currency", "subtotal", "refunded", "cancelled", "financial_status", "codes",
+               "utm_campaign", "utm_content", "revenue", "counted", "attribution", "campaign_id", "enrolment_id")
+    with sessions() as session:
+        imported = session.scalar(select(Order).where(Order.order_id == "t1"))
+        assert imported.created.isoformat() == "2026-03-06T03:30:15.250000+00:00"
+        assert (imported.order_date.isoformat(), imported.revenue, imported.codes) == ("2026-03-06", D("1200.06"), ",ana10,")
+        session.add(Order(workspace_id=imported.workspace_id, source="csv", order_id="t2",
+                          **{c: getattr(imported, c) for c in columns}))
+        session.commit()
+        raw = {row[0]: tuple(row[1:]) for row in session.execute(
+            text(f"SELECT order_id, {', '.join(columns)} FROM orders WHERE order_id IN ('t1', 't2')"))}
+    assert raw["t1"] == raw["t2"]
+    again = run(sessions, HEADER + "t1,2026-03-05 23:30:15.25 -0400,1234.56,ANA10,USD,34.50,,\n", tz="Europe/Berlin")
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
