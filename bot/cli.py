@@ -67,15 +67,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _with_scheduler(app, args, run) -> int:
-    """Run `run()` with the scheduled jobs beside it in this process, unless --no-scheduler."""
+    """Run `run()` with the chart workers and, unless --no-scheduler, the scheduled jobs beside it."""
     from bot.jobs.scheduler import Scheduler
+    from handlers import chart_pool
 
+    chart_pool.start()
     scheduler = None if args.no_scheduler else Scheduler(app.roi_runtime).start()
     try:
         run()
     finally:
         if scheduler is not None:
             scheduler.shutdown()
+        chart_pool.stop()
     return 0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers import chart_pool
 from handlers.blocks import report_misc as view
 from handlers.blocks.kit import Reply
 from handlers.commands import send
@@ -51,7 +52,9 @@ class _Drawn:
 
 def draw(post: Post) -> _Drawn:
     """Render every chart of `post` into the upload list `files_upload_v2` takes."""
-    files = [{"content": c.draw(), "filename": c.filename, "title": c.title, "alt_txt": c.alt} for c in post.charts]
+    pngs = chart_pool.draw_all([c.draw for c in post.charts])
+    files = [{"content": png, "filename": c.filename, "title": c.title, "alt_txt": c.alt}
+             for c, png in zip(post.charts, pngs)]
     return _Drawn(post.reply, files)
 
 
