@@ -23,6 +23,8 @@ def counted(subtotal: Decimal, refunded: Decimal, cancelled: bool) -> bool:
 
 def code_keys(codes: tuple[str, ...] | list[str]) -> str | None:
     """Codes as stored on an order: lower-case keys wrapped in commas (`,spring10,ana15,`), None when there are none."""
+    if not codes:
+        return None
     keys = [c.strip().lower() for c in codes if c and c.strip()]
     return f",{','.join(keys)}," if keys else None
 

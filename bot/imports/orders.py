@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.imports.detect import index, require
@@ -26,6 +27,7 @@ MAX_STATUS = 32
 MAX_UTM = 255
 CANCELLED_STATUSES = {"woocommerce": ("cancelled", "failed"), "shopify": ("voided",)}
 ZERO = Decimal("0.00")
+UTC = ZoneInfo("UTC")
 _CENT = Decimal("0.01")
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 _SYMBOL = r"[^\w\s.,()'+\-−]"  # $, €, £, ₹ … (anything that is not a letter, digit or separator)
@@ -46,9 +48,10 @@ AMOUNT_FORM = "an amount like `1234.50` or `1,234.50`"
 WHEN_FORM = "a date like `2025-05-11` or a date and time like `2025-05-11 09:55:16 -0400`"
 
 
-@dataclass(frozen=True)
-class OrderRecord:
-    """One order as the file gives it; `created` is UTC, `order_date` its date in the import's time zone."""
+class OrderRecord(NamedTuple):
+    """One order as the file gives it; `created` is UTC, `order_date` its date in the import's time zone.
+
+    A NamedTuple: a million of them are made per big export, at a third of a frozen dataclass's cost."""
 
     row: int
     order_id: str
@@ -119,6 +122,15 @@ def _money(text: str, column: str, *, decimal_comma: bool, blank: Decimal | None
 
 def _when(text: str, column: str, tz: ZoneInfo) -> tuple[datetime | None, date]:
     """`(UTC timestamp or None, date in tz)`; a time without an offset is local time in `tz`."""
+    if len(text) == 25 and text[19] == " " and text[20] in "+-" and text[10] == " ":
+        # Shopify's own `2025-05-11 09:55:16 -0400`, the common case, kept fast
+        try:
+            moment = datetime.fromisoformat(text[:19] + text[20:])
+        except ValueError:
+            pass
+        else:
+            utc = moment.astimezone(timezone.utc)
+            return utc, (utc if tz is UTC else moment.astimezone(tz)).date()
     value = text.strip()
     if not value:
         raise _Bad(f"`{column}` is empty")
@@ -279,7 +291,7 @@ def _woocommerce(table: Table, tz: ZoneInfo) -> Iterator[OrderRecord | Rejected]
             out.append(Rejected(record.row, f"the refunds of order {shown(order_id)} add up to more than "
                                             "1,000,000,000,000"))
             continue
-        out.append(replace(record, refunded=total) if total else record)
+        out.append(record._replace(refunded=total) if total else record)
     for order_id, (first, _total) in refunds.items():
         if order_id in refused:
             reason = f"refund for order {shown(order_id)}, whose order row (row {refused[order_id]:,}) was rejected"

@@ -6,6 +6,11 @@ the database stores them (money in cents, SQLite's date and time text), and hand
 new orders go in with one `executemany` (SQLite) or `COPY` (PostgreSQL) per chunk, and a re-import compares
 the encoded rows with the stored ones as read back raw, so an unchanged order costs a tuple comparison.
 Each chunk also costs one SELECT of the orders already known (skipped when the source held none at the start).
+
+A bulk load on SQLite (the first big export into a small table) writes without the orders table's secondary
+indexes and builds them again at the end, inside the same transaction: inserting into three indexes in random
+order cost more than the rows themselves, and building an index from sorted rows is cheap. Readers are not
+affected (under WAL they see the committed table, indexes included) and a failure rolls the indexes back too.
 """
 
 from __future__ import annotations
@@ -15,17 +20,22 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from itertools import islice
 
-from sqlalchemy import bindparam, exists, select, text
+from sqlalchemy import bindparam, exists, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from bot import attribution
 from bot.imports.orders import OrderRecord, Rejected
 from bot.imports.summary import Summary
 from bot.models import Campaign, Order, utcnow
 from metrics import orders as order_math
-from metrics.attribution import Registry, attribute
+from metrics.attribution import Attribution, Registry, attribute
 
 CHUNK = 5000
+# Bulk load (SQLite): drop the secondary indexes once an import has this many new orders, if the table held
+# fewer than BULK_TABLE orders when it started; rebuilding them then costs less than keeping them up to date.
+BULK_NEW = 20_000
+BULK_TABLE = 200_000
 # The columns that come from the file: a re-import that changes none of them is "unchanged".
 DATA = ("created", "order_date", "currency", "subtotal", "refunded", "cancelled", "financial_status", "codes",
         "utm_campaign", "utm_content")
@@ -47,16 +57,20 @@ class Encoder:
     """Python values as the orders table stores them on one database, identical to what SQLAlchemy's column
     types write (a test holds the two equal), so rows can go to the driver and be compared raw."""
 
+    CACHE = 100_000  # attributions remembered per import (orders repeat a code on the same day a lot)
+
     def __init__(self, dialect: str):
         self.sqlite = dialect == "sqlite"
+        self._outcomes: dict[tuple, Attribution] = {}
+        self._registry: Registry | None = None
 
     def moment(self, value: datetime | None):
         if value is None:
             return None
-        value = value.astimezone(timezone.utc)
-        if self.sqlite:  # SQLAlchemy's SQLite DATETIME storage format
-            return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:"
-                    f"{value.second:02d}.{value.microsecond:06d}")
+        if value.tzinfo is not timezone.utc:
+            value = value.astimezone(timezone.utc)
+        if self.sqlite:  # SQLAlchemy's SQLite DATETIME storage format: `2025-05-11 13:55:16.000000`
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return value
 
     def day(self, value: date):
@@ -71,7 +85,14 @@ class Encoder:
 
     def row(self, record: OrderRecord, registry: Registry) -> tuple:
         """The encoded ROW of a parsed order, attributed with `registry`."""
-        outcome = attribute(record.order_date, record.codes, record.utm_campaign, record.utm_content, registry)
+        if registry is not self._registry:
+            self._registry, self._outcomes = registry, {}
+        key = (record.order_date, record.codes, record.utm_campaign, record.utm_content)
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            if len(self._outcomes) >= self.CACHE:
+                self._outcomes.clear()
+            outcome = self._outcomes[key] = attribute(*key, registry)
         subtotal, refunded, cancelled = record.subtotal, record.refunded, record.cancelled
         return (
             record.order_id, self.moment(record.created), self.day(record.order_date), record.currency,
@@ -99,6 +120,10 @@ class _Table:
         self.encoder = Encoder(self.dialect)
         self.empty = not session.scalar(
             select(exists().where(Order.workspace_id == workspace_id, Order.source == source)))
+        self.inserted = 0
+        self.dropped: list = []  # secondary indexes dropped for a bulk load, to build again in `finish`
+        self.small = self.dialect == "sqlite" and session.scalar(
+            select(func.count()).select_from(select(Order.id).limit(BULK_TABLE).subquery())) < BULK_TABLE
 
     def known(self, order_ids: list[str]) -> dict[str, tuple]:
         """The stored rows among `order_ids`: order id -> (id, ROW), raw as the driver returns them."""
@@ -108,6 +133,11 @@ class _Table:
         return {row[1]: (row[0], tuple(row[1:])) for row in rows}
 
     def insert(self, rows: list[tuple], now: datetime) -> None:
+        self.inserted += len(rows)
+        if self.small and not self.dropped and self.inserted >= BULK_NEW:
+            self.dropped = [ix for ix in sorted(Order.__table__.indexes, key=lambda ix: ix.name) if not ix.unique]
+            for ix in self.dropped:
+                self.session.execute(DropIndex(ix))
         stamp = self.encoder.moment(now)
         head, tail = (self.workspace_id, self.source), (stamp, stamp)
         connection = self.session.connection()
@@ -120,6 +150,12 @@ class _Table:
         marks = ", ".join("?" * len(INSERTED))
         connection.exec_driver_sql(f"INSERT INTO orders ({', '.join(INSERTED)}) VALUES ({marks})",
                                    [head + row + tail for row in rows])
+
+    def finish(self) -> None:
+        """Build again the indexes a bulk load dropped."""
+        for ix in self.dropped:
+            self.session.execute(CreateIndex(ix))
+        self.dropped = []
 
     def update(self, rows: list[tuple[int, tuple]], now: datetime, *, everything: bool) -> None:
         stamp = self.encoder.moment(now)
@@ -148,6 +184,7 @@ def store_orders(session: Session, workspace_id: int, source: str, items: Iterab
                 rows.append(encode(item, registry))
         if rows:
             _store_chunk(table, rows, summary, currencies)
+    table.finish()
     return summary
 
 

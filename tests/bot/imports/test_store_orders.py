@@ -168,3 +168,59 @@ def test_imported_rows_are_stored_exactly_as_the_orm_stores_them(spring, session
     assert raw["t1"] == raw["t2"]
     again = run(sessions, HEADER + "t1,2026-03-05 23:30:15.25 -0400,1234.56,ANA10,USD,34.50,,\n", tz="Europe/Berlin")
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def _indexes(engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {ix["name"] for ix in inspect(engine).get_indexes("orders")}
+
+
+def _many(count: int, *, bad_at: int | None = None) -> str:
+    lines = [f"m{n},2026-03-{1 + n % 28:02d},{10 + n % 7}.50,{'ANA10' if n % 3 else 'BEN5'},USD,,,\n" for n in range(count)]
+    if bad_at is not None:
+        lines[bad_at] = f"m{bad_at},2026-03-05,10.00,ANA10,USD,,,\n"  # an order id used twice: a rejected row
+    return HEADER + "".join(lines)
+
+
+def test_a_bulk_load_builds_the_indexes_again_and_counts_the_same(spring, sessions, engine, monkeypatch):
+    monkeypatch.setattr(store_orders_module, "CHUNK", 10)
+    monkeypatch.setattr(store_orders_module, "BULK_NEW", 20)
+    indexes = _indexes(engine)
+    original, dropped = store_orders_module._store_chunk, []
+    monkeypatch.setattr(store_orders_module, "_store_chunk",
+                        lambda table, *args: (dropped.append(bool(table.dropped)), original(table, *args)))
+    bulk = run(sessions, _many(95))
+    assert dropped[1] is False and dropped[-1] is (engine.dialect.name == "sqlite")  # SQLite only, past BULK_NEW
+    monkeypatch.setattr(store_orders_module, "BULK_NEW", 10**9)
+    with sessions() as session:
+        stored = {o.order_id: (o.revenue, o.attribution, o.enrolment_id) for o in session.scalars(select(Order))}
+        session.execute(text("DELETE FROM orders"))
+        session.commit()
+    plain = run(sessions, _many(95))
+    with sessions() as session:
+        assert {o.order_id: (o.revenue, o.attribution, o.enrolment_id) for o in session.scalars(select(Order))} == stored
+    assert bulk.as_json() == plain.as_json() and bulk.new == 95
+    assert _indexes(engine) == indexes and "ix_orders_campaign_report" in indexes
+
+
+def test_a_bulk_load_that_fails_leaves_no_order_and_every_index(spring, sessions, engine, monkeypatch):
+    monkeypatch.setattr(store_orders_module, "CHUNK", 10)
+    monkeypatch.setattr(store_orders_module, "BULK_NEW", 20)
+    indexes = _indexes(engine)
+    original = store_orders_module._store_chunk
+    calls = []
+
+    def failing(table, rows, summary, currencies):
+        calls.append(table.dropped)
+        if len(calls) == 5:
+            raise RuntimeError("the disk is full")
+        original(table, rows, summary, currencies)
+
+    monkeypatch.setattr(store_orders_module, "_store_chunk", failing)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        run(sessions, _many(95))
+    assert calls[-1] or engine.dialect.name != "sqlite", "the failure came after the indexes were dropped"
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 0
+    assert _indexes(engine) == indexes
