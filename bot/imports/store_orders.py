@@ -4,7 +4,8 @@ Orders stream in from the parser and are written a chunk at a time inside the ca
 million-row export never sits in memory and a failure leaves nothing behind. Rows are encoded once, the way
 the database stores them (money in cents, SQLite's date and time text), and handed to the driver as they are:
 new orders go in with one `executemany` (SQLite) or `COPY` (PostgreSQL) per chunk, and a re-import compares
-the encoded rows with the stored ones as read back raw, so an unchanged order costs a tuple comparison.
+the encoded file columns with the stored ones as read back raw, so an unchanged order costs a tuple comparison
+and no attribution (registration changes keep stored attributions current).
 Each chunk also costs one SELECT of the orders already known (skipped when the source held none at the start).
 
 A bulk load on SQLite (the first big export into a small table) writes without the orders table's secondary
@@ -20,7 +21,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from itertools import islice
 
-from sqlalchemy import bindparam, exists, func, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, DropIndex
 
@@ -42,8 +43,6 @@ DATA = ("created", "order_date", "currency", "subtotal", "refunded", "cancelled"
 STORED = ("revenue", "counted", "attribution", "campaign_id", "enrolment_id")
 ROW = ("order_id", *DATA, *STORED)  # the order of an encoded row
 INSERTED = ("workspace_id", "source", *ROW, "imported_at", "updated_at")
-_DATA = slice(1, 1 + len(DATA))
-_STORED = slice(1 + len(DATA), len(ROW))
 _CURRENCY, _ATTRIBUTION, _CAMPAIGN = ROW.index("currency"), ROW.index("attribution"), ROW.index("campaign_id")
 
 
@@ -83,8 +82,14 @@ class Encoder:
     def cents(value: Decimal) -> int:
         return int(value * 100)
 
-    def row(self, record: OrderRecord, registry: Registry) -> tuple:
-        """The encoded ROW of a parsed order, attributed with `registry`."""
+    def data(self, record: OrderRecord) -> tuple:
+        """The order id and the encoded DATA columns of a parsed order: what a re-import compares."""
+        return (record.order_id, self.moment(record.created), self.day(record.order_date), record.currency,
+                self.cents(record.subtotal), self.cents(record.refunded), self.flag(record.cancelled),
+                record.financial_status, order_math.code_keys(record.codes), record.utm_campaign, record.utm_content)
+
+    def derived(self, record: OrderRecord, registry: Registry) -> tuple:
+        """The encoded STORED columns: revenue, whether it counts, and the attribution `registry` gives."""
         if registry is not self._registry:
             self._registry, self._outcomes = registry, {}
         key = (record.order_date, record.codes, record.utm_campaign, record.utm_content)
@@ -94,25 +99,20 @@ class Encoder:
                 self._outcomes.clear()
             outcome = self._outcomes[key] = attribute(*key, registry)
         subtotal, refunded, cancelled = record.subtotal, record.refunded, record.cancelled
-        return (
-            record.order_id, self.moment(record.created), self.day(record.order_date), record.currency,
-            self.cents(subtotal), self.cents(refunded), self.flag(cancelled), record.financial_status,
-            order_math.code_keys(record.codes), record.utm_campaign, record.utm_content,
-            self.cents(order_math.revenue(subtotal, refunded, cancelled)),
-            self.flag(order_math.counted(subtotal, refunded, cancelled)),
-            outcome.kind, outcome.campaign_id, outcome.enrolment_id,
-        )
+        return (self.cents(order_math.revenue(subtotal, refunded, cancelled)),
+                self.flag(order_math.counted(subtotal, refunded, cancelled)),
+                outcome.kind, outcome.campaign_id, outcome.enrolment_id)
+
+    def row(self, record: OrderRecord, registry: Registry) -> tuple:
+        """The encoded ROW of a parsed order, attributed with `registry`."""
+        return self.data(record) + self.derived(record, registry)
 
 
 class _Table:
     """Raw reads and writes of the orders table on the session's connection."""
 
-    _KNOWN = text(
-        f"SELECT id, {', '.join(ROW)} FROM orders WHERE workspace_id = :ws AND source = :source AND order_id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
     _UPDATE_ALL = text(f"UPDATE orders SET {', '.join(f'{c} = :{c}' for c in (*DATA, *STORED))}, "
                        "updated_at = :updated_at WHERE id = :oid")
-    _UPDATE_STORED = text(f"UPDATE orders SET {', '.join(f'{c} = :{c}' for c in STORED)} WHERE id = :oid")
 
     def __init__(self, session: Session, workspace_id: int, source: str):
         self.session, self.workspace_id, self.source = session, workspace_id, source
@@ -126,11 +126,19 @@ class _Table:
             select(func.count()).select_from(select(Order.id).limit(BULK_TABLE).subquery())) < BULK_TABLE
 
     def known(self, order_ids: list[str]) -> dict[str, tuple]:
-        """The stored rows among `order_ids`: order id -> (id, ROW), raw as the driver returns them."""
+        """The stored rows among `order_ids`: order id -> (id, ROW), raw from the driver's own cursor (SQLAlchemy's
+        rows cost more than the lookup on a re-import of a big export)."""
         if self.empty:
             return {}
-        rows = self.session.execute(self._KNOWN, {"ws": self.workspace_id, "source": self.source, "ids": order_ids})
-        return {row[1]: (row[0], tuple(row[1:])) for row in rows}
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        sql = (f"SELECT id, {', '.join(ROW)} FROM orders WHERE workspace_id = {mark} AND source = {mark} "
+               f"AND order_id IN ({', '.join([mark] * len(order_ids))})")
+        cursor = self.session.connection().connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, (self.workspace_id, self.source, *order_ids))
+            return {row[1]: (row[0], row[1:]) for row in cursor.fetchall()}
+        finally:
+            cursor.close()
 
     def insert(self, rows: list[tuple], now: datetime) -> None:
         self.inserted += len(rows)
@@ -157,14 +165,10 @@ class _Table:
             self.session.execute(CreateIndex(ix))
         self.dropped = []
 
-    def update(self, rows: list[tuple[int, tuple]], now: datetime, *, everything: bool) -> None:
+    def update(self, rows: list[tuple[int, tuple]], now: datetime) -> None:
         stamp = self.encoder.moment(now)
-        if everything:
-            params = [{"oid": oid, **dict(zip(ROW[1:], row[1:])), "updated_at": stamp} for oid, row in rows]
-            self.session.execute(self._UPDATE_ALL, params)
-        else:
-            params = [{"oid": oid, **dict(zip(STORED, row[_STORED]))} for oid, row in rows]
-            self.session.execute(self._UPDATE_STORED, params)
+        params = [{"oid": oid, **dict(zip(ROW[1:], row[1:])), "updated_at": stamp} for oid, row in rows]
+        self.session.execute(self._UPDATE_ALL, params)
 
 
 def store_orders(session: Session, workspace_id: int, source: str, items: Iterable[OrderRecord | Rejected],
@@ -174,43 +178,45 @@ def store_orders(session: Session, workspace_id: int, source: str, items: Iterab
     registry = attribution.load_registry(session, workspace_id)
     currencies = dict(session.execute(select(Campaign.id, Campaign.currency).where(Campaign.workspace_id == workspace_id)).all())
     table = _Table(session, workspace_id, source)
-    encode = table.encoder.row
     for chunk in _chunks(items, CHUNK):
-        rows = []
+        records = []
         for item in chunk:
             if isinstance(item, Rejected):
                 summary.reject(item.row, item.reason)
             else:
-                rows.append(encode(item, registry))
-        if rows:
-            _store_chunk(table, rows, summary, currencies)
+                records.append(item)
+        if records:
+            _store_chunk(table, records, registry, summary, currencies)
     table.finish()
     return summary
 
 
-def _store_chunk(table: _Table, rows: list[tuple], summary: Summary, currencies: dict[int, str]) -> None:
-    known = table.known([row[0] for row in rows])
+def _store_chunk(table: _Table, records: list[OrderRecord], registry: Registry, summary: Summary,
+                 currencies: dict[int, str]) -> None:
+    encoder = table.encoder
+    datas = [encoder.data(record) for record in records]
+    known = table.known([data[0] for data in datas])
     now = utcnow()
-    fresh, changed, reattributed = [], [], []
-    for row in rows:
+    fresh, changed = [], []
+    for record, data in zip(records, datas):
+        oid, old = known.get(data[0], (None, None))
+        if old is not None and old[: len(data)] == data:
+            # Unchanged: its stored revenue and attribution are current (registration changes re-attribute).
+            summary.unchanged += 1
+            _count(old, summary, currencies)
+            continue
+        row = data + encoder.derived(record, registry)
         _count(row, summary, currencies)
-        oid, old = known.get(row[0], (None, None))
         if old is None:
             fresh.append(row)
             summary.new += 1
-        elif old[_DATA] != row[_DATA]:
+        else:
             changed.append((oid, row))
             summary.updated += 1
-        else:
-            summary.unchanged += 1
-            if old[_STORED] != row[_STORED]:
-                reattributed.append((oid, row))
     if fresh:
         table.insert(fresh, now)
     if changed:
-        table.update(changed, now, everything=True)
-    if reattributed:
-        table.update(reattributed, now, everything=False)
+        table.update(changed, now)
 
 
 def _count(row: tuple, summary: Summary, currencies: dict[int, str]) -> None:
