@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -66,11 +67,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _with_scheduler(app, args, run) -> int:
     """Run `run()` with the chart workers and, unless --no-scheduler, the scheduled jobs beside it."""
     from bot.jobs.scheduler import Scheduler
     from handlers import chart_pool
 
+    # A process manager stops the app with SIGTERM: leave through the `finally` below, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _terminated)
     chart_pool.start()
     scheduler = None if args.no_scheduler else Scheduler(app.roi_runtime).start()
     try:

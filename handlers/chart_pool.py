@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,9 +36,22 @@ def _warm() -> bool:
     return True
 
 
+def _follow(parent: int) -> None:
+    """Worker initializer: leave when the process that started this worker is gone, even killed outright (the
+    workers hold both ends of their task queue, so they would never see it close)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="roi-chart-parent", daemon=True).start()
+
+
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the server has threads (waitress, the scheduler), and forking a threaded process is unsafe.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_follow, initargs=(os.getpid(),))
     for _ in range(workers):
         pool.submit(_warm)
     return pool

@@ -27,6 +27,13 @@ def free_port() -> int:
 @contextmanager
 def running_server(slack, db_url: str, cwd: Path) -> Iterator[str]:
     """`roi-bot serve` on 127.0.0.1, pointed at the stand-in and `db_url`; yields its base URL once healthy."""
+    with server_process(slack, db_url, cwd) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def server_process(slack, db_url: str, cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`running_server`, yielding the process too."""
     port = free_port()
     env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
            "DATABASE_URL": db_url, "PORT": str(port)}
@@ -45,7 +52,7 @@ def running_server(slack, db_url: str, cwd: Path) -> Iterator[str]:
                     proc.kill()
                     pytest.fail("roi-bot serve did not start:\n" + proc.stdout.read().decode())
                 time.sleep(0.1)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

@@ -3,17 +3,23 @@ worker dies."""
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from decimal import Decimal as D
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 from handlers import chart_pool
 from metrics import charts
+from server_support import server_process
 
 ROWS = [("ana", D("120.5"), D("300")), ("ben", D("-40"), D("-80")), ("cy", None, D("0"))]
 POINTS = [(date(2026, 3, d), D(100 * d), D(900 + 10 * d)) for d in range(1, 15)]
+ROOT = Path(__file__).resolve().parents[2]
 DRAWS = [partial(charts.roi_by_influencer, ROWS, title="spring: ROI by influencer"),
          partial(charts.revenue_vs_cost, POINTS, title="spring: revenue vs cost", currency="USD")]
 
@@ -54,3 +60,63 @@ def test_a_killed_worker_costs_no_answer_and_new_workers_take_over(workers):
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
     assert chart_pool.running() and chart_pool._pool is not before
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has left already
+    except FileNotFoundError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return [int(p) for p in children.read().split()]
+
+
+def _gone(pids, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+WORKING = """
+import sys
+from handlers import chart_pool
+chart_pool.start(2)
+chart_pool._pool.submit(chart_pool._warm).result()
+print(" ".join(str(p) for p in chart_pool._pool._processes), flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs Linux /proc to find the workers")
+def test_workers_leave_when_the_process_that_started_them_is_killed():
+    proc = subprocess.Popen([sys.executable, "-c", WORKING], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT)
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(p) for p in workers)
+        proc.kill()
+        proc.wait(timeout=10)
+        assert _gone(workers), "chart workers outlived the killed server"
+    finally:
+        proc.kill()
+        proc.stdin.close()
+        proc.stdout.close()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs Linux /proc to find the workers")
+def test_serve_stops_on_sigterm_and_takes_its_chart_workers_along(slack, tmp_path):
+    with server_process(slack, f"sqlite:///{tmp_path / 'roi.db'}", tmp_path) as (base, proc):
+        deadline = time.monotonic() + 20
+        while len(workers := [p for p in _children(proc.pid) if _alive(p)]) < 3:  # the resource tracker too
+            assert time.monotonic() < deadline, f"the chart workers did not start: {workers}"
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0  # waitress finishes its requests and returns: a clean stop
+        assert _gone(workers)
