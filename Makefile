@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test serve console upgrade clean
+.PHONY: help install demo test bench serve console upgrade clean
 
 help:
 	@echo "make demo    - set up and run the offline demo (SQLite, no Slack account), output in ./roi-demo"
 	@echo "make test    - set up and run the tests (also on PostgreSQL when TEST_DATABASE_URL is set)"
+	@echo "make bench   - generate the 1,000,000-order data set and run the benchmarks (SQLite and PostgreSQL)"
 	@echo "make serve   - run the app in HTTP mode (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
 	@echo "make console - type slash commands against DATABASE_URL and see the replies"
 
@@ -26,6 +27,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# BENCH_ARGS=--no-pg for SQLite only; see bench/README.md. Not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 serve: $(STAMP)
 	$(BIN)/roi-bot serve

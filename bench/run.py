@@ -87,7 +87,7 @@ def floor(before: Path, data: Path) -> dict:
     was before the import (same schema, indexes and PRAGMAs): the least any importer of these rows can cost."""
     from bench import floor_rows
 
-    rows, columns = floor_rows.parsed(before, data / "orders.csv")
+    rows, columns, steps = floor_rows.parsed(before, data / "orders.csv")
     target = before.with_name("floor.db")
     shutil.copy(before, target)
     con = sqlite3.connect(target, isolation_level=None)
@@ -102,7 +102,7 @@ def floor(before: Path, data: Path) -> dict:
     con.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    return {"seconds": elapsed, "orders": len(rows)}
+    return {"seconds": elapsed, "orders": len(rows), "steps": steps}
 
 
 def answers(url: str, camps: list[str], requests: int) -> dict:

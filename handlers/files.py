@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.errors import BotError
 from bot.imports.run import Job, import_into
+from bot.imports.store_orders import tidy
 from bot.models import ImportRun
 from bot.registry import lookup
 from bot.runtime import Runtime
@@ -117,6 +118,8 @@ def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, use
     except BotError as error:
         _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}})
         raise
+    if summary.kind == "orders":
+        tidy(runtime.engine, summary)
     return view.summary(summary)
 
 

@@ -19,7 +19,7 @@ from bot.imports import detect as shapes
 from bot.imports.orders import read_orders
 from bot.imports.roster import read_roster
 from bot.imports.stats import read_stats
-from bot.imports.store_orders import store_orders
+from bot.imports.store_orders import store_orders, tidy
 from bot.imports.store_roster import store_roster
 from bot.imports.store_stats import store_stats
 from bot.imports.summary import Summary
@@ -96,4 +96,7 @@ def run_import(sessions: sessionmaker[Session], team_id: str | None, raw: Binary
             session.rollback()
         else:
             session.commit()
-        return summary
+        engine = session.get_bind()
+    if summary.kind == "orders":
+        tidy(engine, summary)
+    return summary

@@ -1,6 +1,7 @@
 """Orders into the database: counts of the summary, attribution on write, idempotent re-imports, dry runs."""
 
 import threading
+import time
 from decimal import Decimal as D
 
 import pytest
@@ -224,3 +225,24 @@ def test_a_bulk_load_that_fails_leaves_no_order_and_every_index(spring, sessions
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Order)) == 0
     assert _indexes(engine) == indexes
+
+
+def test_a_big_import_leaves_postgresql_vacuumed_and_analyzed(spring, sessions, engine, monkeypatch):
+    # Without it, reports read a fresh table's rows instead of the covering index, until autovacuum came by.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("VACUUM after a big import is for PostgreSQL; SQLite plans well without statistics")
+    monkeypatch.setattr(store_orders_module, "BULK_NEW", 20)
+    query = text("SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'orders'")
+    def stamps():
+        with engine.connect() as connection:
+            return tuple(connection.execute(query).one())
+
+    before = stamps()  # earlier tests may have left their own
+    run(sessions, _many(10))  # small: left to autovacuum
+    time.sleep(0.5)
+    assert stamps() == before
+    run(sessions, _many(30))
+    deadline = time.monotonic() + 5  # the statistics reach other sessions a moment later
+    while (after := stamps()) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(new is not None and (old is None or new > old) for old, new in zip(before, after))
