@@ -6,7 +6,8 @@ matplotlib imported) draw them at the same time: 243 ms → 152 ms for the pair 
 Chart functions are pure (data in, PNG bytes out), so a worker returns exactly what drawing here would.
 
 Without `start()` (tests, the demo, the command line) charts are drawn in the calling thread. A pool that
-breaks (a worker killed) is replaced, and the charts of that answer are drawn here, so no answer is lost.
+breaks (a worker killed) or stalls (no chart within TIMEOUT) is replaced, and the charts of that answer are drawn
+here, so no answer is lost.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def draw_all(draws: Sequence[Callable[[], bytes]]) -> list[bytes]:
     try:
         futures = [pool.submit(draw) for draw in draws]
         return [future.result(timeout=TIMEOUT) for future in futures]
-    except (BrokenProcessPool, RuntimeError) as error:  # RuntimeError: submitted while the pool shut down
+    except (BrokenProcessPool, RuntimeError, TimeoutError) as error:  # RuntimeError: the pool was shutting down
         log.warning("chart workers unavailable (%s); drawing in this process and starting new workers",
                     type(error).__name__)
         with _lock:

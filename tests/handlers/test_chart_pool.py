@@ -62,6 +62,16 @@ def test_a_killed_worker_costs_no_answer_and_new_workers_take_over(workers):
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
 
 
+def test_a_stalled_worker_costs_no_answer_either(workers, monkeypatch):
+    monkeypatch.setattr(chart_pool, "TIMEOUT", 0.5)
+    before = chart_pool._pool
+    stall = partial(time.sleep, 3)  # returns None: a stand-in for a chart that never finishes in the worker
+    assert chart_pool.draw_all([stall, DRAWS[1]]) == [None, DRAWS[1]()]  # both drawn here in the end
+    assert chart_pool._pool is not before
+    monkeypatch.setattr(chart_pool, "TIMEOUT", 30)
+    assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
