@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.imports.detect import SHOPIFY_EXPORT_HEADER
 from bot.imports.orders import OrderRecord, Rejected, read_orders
 from bot.imports.text import open_rows
 from import_support import shopify_file
@@ -15,22 +16,7 @@ UTC = ZoneInfo("UTC")
 KIRITIMATI = ZoneInfo("Pacific/Kiritimati")  # UTC+14: a morning in New York is already tomorrow there
 FOREZIA = "shopify_devstore_forezia_orders_export.csv"
 RAMKUMAR = "shopify_devstore_ramkumar_orders_export_1.csv"
-# The header of Shopify's 79-column Orders export, as in the files above (a test checks it against them).
-SHOPIFY_HEADER = [
-    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing",
-    "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method",
-    "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price",
-    "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status",
-    "Billing Name", "Billing Street", "Billing Address1", "Billing Address2", "Billing Company", "Billing City",
-    "Billing Zip", "Billing Province", "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street",
-    "Shipping Address1", "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip",
-    "Shipping Province", "Shipping Country", "Shipping Phone", "Notes", "Note Attributes", "Cancelled at",
-    "Payment Method", "Payment Reference", "Refunded Amount", "Vendor", "Outstanding Balance", "Employee",
-    "Location", "Device ID", "Id", "Tags", "Risk Level", "Source", "Lineitem discount", "Tax 1 Name",
-    "Tax 1 Value", "Tax 2 Name", "Tax 2 Value", "Tax 3 Name", "Tax 3 Value", "Tax 4 Name", "Tax 4 Value",
-    "Tax 5 Name", "Tax 5 Value", "Phone", "Receipt Number", "Duties", "Billing Province Name",
-    "Shipping Province Name", "Payment ID", "Payment Terms Name", "Next Payment Due At", "Payment References",
-]
+SHOPIFY_HEADER = list(SHOPIFY_EXPORT_HEADER)  # a test checks it against the real exports
 WHEN = "2025-05-11 09:55:16 -0400"
 
 
