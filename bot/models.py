@@ -179,7 +179,7 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "source", "order_id"),
         Index("ix_orders_ws_date", "workspace_id", "order_date"),
-        # Covers every per-campaign sum of the reports (bot.queries), so they never read the table's rows.
+        # Covers every per-campaign sum of the reports (bot.queries): they are answered from the index alone.
         Index("ix_orders_campaign_report", "campaign_id", "attribution", "order_date", "enrolment_id", "currency",
               "revenue", "counted"),
         Index("ix_orders_enrolment", "enrolment_id"),

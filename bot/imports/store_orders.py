@@ -80,7 +80,7 @@ class Encoder:
 
     @staticmethod
     def cents(value: Decimal) -> int:
-        return int(value * 100)
+        return int((value * 100).to_integral_value())  # as the Cents column type does
 
     def data(self, record: OrderRecord) -> tuple:
         """The order id and the encoded DATA columns of a parsed order: what a re-import compares."""
