@@ -1,7 +1,7 @@
 """The benchmark data set, generated deterministically: the same arguments always write the same bytes.
 
     python bench/generate.py --out bench/data            # 1,000,000 orders, 1,000 influencers, 20 campaigns
-    python bench/generate.py --out /tmp/small --orders 2000 --influencers 40 --campaigns 4 --stats 500
+    python bench/generate.py --out small-set --orders 2000 --influencers 40 --campaigns 4 --stats 500
 
 Writes four files a team would have:
 - `campaigns.csv`  name,start,end,window_days,currency,budget (what `/campaign create` is given)

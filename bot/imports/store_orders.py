@@ -121,9 +121,8 @@ class _Table:
         self.empty = not session.scalar(
             select(exists().where(Order.workspace_id == workspace_id, Order.source == source)))
         self.inserted = 0
+        self.bulk_decided = self.dialect != "sqlite"
         self.dropped: list = []  # secondary indexes dropped for a bulk load, to build again in `finish`
-        self.small = self.dialect == "sqlite" and session.scalar(
-            select(func.count()).select_from(select(Order.id).limit(BULK_TABLE).subquery())) < BULK_TABLE
 
     def known(self, order_ids: list[str]) -> dict[str, tuple]:
         """The stored rows among `order_ids`: order id -> (id, ROW), raw from the driver's own cursor (SQLAlchemy's
@@ -141,11 +140,15 @@ class _Table:
             cursor.close()
 
     def insert(self, rows: list[tuple], now: datetime) -> None:
+        if not self.bulk_decided and self.inserted + len(rows) >= BULK_NEW:
+            # Decided once, when the import turns out big (a one-order `/roi sale` never counts the table).
+            self.bulk_decided = True
+            limited = select(Order.id).limit(BULK_TABLE + self.inserted).subquery()
+            if self.session.scalar(select(func.count()).select_from(limited)) - self.inserted < BULK_TABLE:
+                self.dropped = [ix for ix in sorted(Order.__table__.indexes, key=lambda ix: ix.name) if not ix.unique]
+                for ix in self.dropped:
+                    self.session.execute(DropIndex(ix))
         self.inserted += len(rows)
-        if self.small and not self.dropped and self.inserted >= BULK_NEW:
-            self.dropped = [ix for ix in sorted(Order.__table__.indexes, key=lambda ix: ix.name) if not ix.unique]
-            for ix in self.dropped:
-                self.session.execute(DropIndex(ix))
         stamp = self.encoder.moment(now)
         head, tail = (self.workspace_id, self.source), (stamp, stamp)
         connection = self.session.connection()

@@ -246,3 +246,23 @@ def test_a_big_import_leaves_postgresql_vacuumed_and_analyzed(spring, sessions, 
     while (after := stamps()) == before and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(new is not None and (old is None or new > old) for old, new in zip(before, after))
+
+
+def test_a_big_import_into_a_big_table_keeps_the_indexes(spring, sessions, monkeypatch):
+    # Rebuilding indexes over a table that already holds many orders would cost more than it saves.
+    monkeypatch.setattr(store_orders_module, "CHUNK", 10)
+    run(sessions, ORDERS)  # 9 orders already there
+    monkeypatch.setattr(store_orders_module, "BULK_NEW", 20)
+    monkeypatch.setattr(store_orders_module, "BULK_TABLE", 9)
+    original, dropped = store_orders_module._store_chunk, []
+    monkeypatch.setattr(store_orders_module, "_store_chunk",
+                        lambda table, *args: (original(table, *args), dropped.append(bool(table.dropped))))
+    assert run(sessions, _many(60)).new == 60
+    assert dropped and not any(dropped)
+    monkeypatch.setattr(store_orders_module, "BULK_TABLE", 10)  # one more and it counts as small
+    dropped.clear()
+    with sessions() as session:
+        session.execute(text("DELETE FROM orders WHERE order_id LIKE 'm%'"))
+        session.commit()
+    run(sessions, _many(60))
+    assert any(dropped) is (sessions.kw["bind"].dialect.name == "sqlite")
