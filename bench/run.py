@@ -37,6 +37,7 @@ from bench import generate, world
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/roi_bench"
+BURST, BURST_ROUNDS = 10, 5  # ten people asking at once, five times
 # Peak RSS of the child itself: VmHWM on Linux. (ru_maxrss is not: a child forked from this process starts with
 # this process's peak, and the floor's million parsed rows made that 1.3 GB.)
 _RSS = ("import resource, sys; from bot.cli import main; code = main(sys.argv[1:]); "
@@ -156,11 +157,50 @@ def answers(url: str, camps: list[str], requests: int) -> dict:
             posted = [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == world.CHANNEL]
             if len(posted) < requests:
                 raise RuntimeError(f"{len(posted)} answers posted for {requests + 3} requests")
+            burst = _bursts(slack, base, camps)
         finally:
             proc.terminate()
             proc.wait(timeout=15)
             log.close()
-    return {"ack": summary(acks), "full": summary(fulls), "chart_bytes_median": statistics.median(bytes_) if bytes_ else 0}
+    return {"ack": summary(acks), "full": summary(fulls), "chart_bytes_median": statistics.median(bytes_) if bytes_ else 0,
+            **burst}
+
+
+def _send(args: tuple[str, str]) -> tuple[float, float, int]:
+    """POST one signed request (in a sender process); returns (sent, acked, HTTP status)."""
+    from bot.fakeslack.requests import post
+
+    url, body = args
+    sent = time.time()
+    status, _, _ = post(url, body, secret=world.SECRET)
+    return sent, time.time(), status
+
+
+def _bursts(slack, base: str, camps: list[str]) -> dict:
+    """BURST people asking at the same moment, BURST_ROUNDS times: each ack, and how long until all were answered.
+
+    The requests go out from BURST sender processes, so the senders' own waits for this process's GIL (which
+    also runs the Web API stand-in, busy receiving charts) are not counted as the app's ack time."""
+    import multiprocessing
+
+    from bot.fakeslack.requests import slash_command
+
+    acks, answered = [], []
+    with multiprocessing.get_context("spawn").Pool(BURST) as senders:
+        senders.map(time.sleep, [0] * BURST)  # started and idle before the first burst
+        for round_ in range(BURST_ROUNDS):
+            before = len(slack.calls_to("files.completeUploadExternal"))
+            bodies = [(base + "/slack/events",
+                       slash_command("/roi", f"campaign {camps[(round_ * BURST + i) % len(camps)]}",
+                                     response_url=slack.response_url(f"burst{round_}-{i}"), team_id=world.TEAM,
+                                     user_id=f"UBENCH{i:04d}", channel_id=world.CHANNEL)) for i in range(BURST)]
+            times = senders.map(_send, bodies, chunksize=1)
+            if any(status != 200 for _, _, status in times):
+                raise RuntimeError(f"a /roi campaign in a burst was refused: {[t[2] for t in times]}")
+            done = slack.wait_for("files.completeUploadExternal", before + BURST, timeout=60)
+            acks += [acked - sent for sent, acked, _ in times]
+            answered.append(max(c.at for c in done[before:]) - min(sent for sent, _, _ in times))
+    return {"burst": BURST, "burst_ack": summary(acks), "burst_answered": summary(answered)}
 
 
 def digests(url: str, runs: int) -> dict:

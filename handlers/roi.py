@@ -8,6 +8,7 @@ outside it, then `handlers.deliver` posts the message and uploads the charts, fa
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -324,20 +325,26 @@ SUBS = {
 HERE = {"here": Sub(here, False, "", words=0)}
 
 
+# At most this many answers are computed at once (the charts are drawn in two worker processes); more would only
+# share the GIL. The others wait here, acked and asleep, and are answered in turn.
+ANSWERING = threading.BoundedSemaphore(2)
+
+
 def roi_command(ack, command, context, client, respond):
     """Listener for `/roi`: ack at once, compute, then post in the channel or answer the asker."""
     ack()
     text = (command.get("text") or "").strip()
-    if text:
-        answer = dispatch(command, context, client, name="/roi", subs=SUBS, usage=usage)
-    else:
-        answer = dispatch({**command, "text": "here"}, context, client, name="/roi", subs=HERE, usage=usage)
-    if isinstance(answer, Post):
-        user, channel = command.get("user_id", ""), command.get("channel_id", "")
-        signed = Reply(answer.reply.text, answer.reply.blocks + [view.asked(user, text)])
-        deliver.to_channel(client, Post(signed, answer.charts), channel=channel, asker=user, respond=respond)
-    else:
-        send(respond, answer)
+    with ANSWERING:
+        if text:
+            answer = dispatch(command, context, client, name="/roi", subs=SUBS, usage=usage)
+        else:
+            answer = dispatch({**command, "text": "here"}, context, client, name="/roi", subs=HERE, usage=usage)
+        if isinstance(answer, Post):
+            user, channel = command.get("user_id", ""), command.get("channel_id", "")
+            signed = Reply(answer.reply.text, answer.reply.blocks + [view.asked(user, text)])
+            deliver.to_channel(client, Post(signed, answer.charts), channel=channel, asker=user, respond=respond)
+        else:
+            send(respond, answer)
 
 
 def register(app: App) -> None:

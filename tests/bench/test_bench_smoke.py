@@ -27,6 +27,7 @@ def test_a_small_run_measures_everything_and_the_peer_agrees(tmp_path):
     assert sqlite["import"]["summary"]["new"] == 400 and sqlite["reimport"]["summary"]["unchanged"] == 400
     assert sqlite["import"]["rows"] == sqlite["data"]["order_rows"] and sqlite["floor"]["orders"] == 400
     assert sqlite["answer"]["full"]["n"] == 2 and sqlite["answer"]["full"]["median"] > sqlite["answer"]["ack"]["median"]
+    assert sqlite["answer"]["burst_ack"]["n"] == run.BURST * run.BURST_ROUNDS
     assert sqlite["digests"]["campaigns"] == 3
     assert sqlite["peer"]["campaigns_compared"] == 3 and sqlite["peer"]["mismatches"] == []
     readme = tmp_path / "README.md"

@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from bot.app import create_app
+from bot.db import make_sessions
+from bot.fakeslack.requests import dispatch, slash_command
+from bot.runtime import Runtime
+from conftest import SECRET
 from registry_support import answered, answered_ephemeral
 
 SETUP = [
@@ -97,3 +105,25 @@ def test_import_takes_no_options(roi):
     answer = roi.command("/roi import orders")
 
     assert "`arguments`" in answered_ephemeral(answer)
+
+
+def test_many_people_asking_at_once_are_all_acked_before_any_answer_is_out(spring, slack, settings, engine, clock):
+    # Each answering listener keeps its thread until its answer is out; with Bolt's default of 5 listener threads
+    # the sixth person's ack waited for someone's answer. Answers now queue after the ack instead.
+    runtime = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine), clock=clock)
+    app = create_app(settings, runtime=runtime)  # not synchronous: acked first, answered after, as served
+    slack.delay("chat.postMessage", 1.5)  # every answer takes at least this long to get out
+    askers = 8
+
+    def ask(i: int) -> float:
+        body = slash_command("/roi", "campaign spring", response_url=slack.response_url(f"many{i}"),
+                             user_id=f"U{i:04d}")
+        assert dispatch(app, body, secret=SECRET).status == 200
+        return time.time()
+
+    with ThreadPoolExecutor(askers) as pool:
+        acked = list(pool.map(ask, range(askers)))
+    posts = slack.wait_for("chat.postMessage", askers, timeout=30)
+    first_out = min(call.at for call in posts) + 1.5
+    assert max(acked) < first_out, "an ack waited for another person's answer"
+    assert len(slack.wait_for("files.completeUploadExternal", askers, timeout=30)) == askers
