@@ -36,3 +36,4 @@ def test_a_small_run_measures_everything_and_the_peer_agrees(tmp_path):
     text = readme.read_text()
     assert "old figures" not in text and "before" in text and "after" in text
     assert "| import peak RSS | < 500 MB |" in text and "same numbers in all 3 campaigns" in text
+    assert "| a burst of 10 at once: ack p50 / p99, all answered (median) | — |" in text
