@@ -16,6 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -227,6 +229,7 @@ class ImportRun(Base):
     user_id: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[dict | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(128))  # the process importing a shared file, while pending
 
 
 class EngagementStat(Base):
@@ -268,6 +271,7 @@ class Alert(Base):
     decided_at: Mapped[datetime | None]
     quiet_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(128))  # the process sending it, until it is sent
 
 
 class JobRun(Base):
@@ -284,3 +288,13 @@ class JobRun(Base):
     result: Mapped[dict | None]
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Which process holds the claim (bot.jobs.owners): a claim whose holder died is taken over, not lost.
+    owner: Mapped[str | None] = mapped_column(String(128))
+
+
+# Multi-workspace installs (SLACK_CLIENT_ID …): slack_sdk's own SQLAlchemy stores keep installations and OAuth
+# states in these tables. They are declared here with slack_sdk's definitions so the migration that creates them
+# is checked against what the stores expect (tests/bot/test_db.py), and so they live in the same database.
+slack_installations = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+slack_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")

@@ -80,6 +80,7 @@ class FakeSlack:
         self.valid_tokens: set[str] = set()
         self.oauth_installs: dict[str, dict] = {}
         self.token_teams: dict[str, str] = {}  # filled by oauth.v2.access so auth.test knows the team
+        self.history: dict[str, list[dict]] = {}  # channel -> messages posted there, oldest first
         self.uploads: dict[str, dict] = {}
         self.calls: list[Call] = []
         self._files: dict[str, dict] = {}

@@ -87,7 +87,22 @@ def _post_message(slack: FakeSlack, call: Call) -> dict:
                "text": call.params.get("text", ""), "blocks": call.json("blocks") or []}
     if call.params.get("thread_ts"):
         message["thread_ts"] = call.params["thread_ts"]
+    if call.json("metadata"):
+        message["metadata"] = call.json("metadata")
+    with slack._cond:
+        slack.history.setdefault(channel, []).append(message)
     return {"channel": channel, "ts": ts, "message": message}
+
+
+def _history(slack: FakeSlack, call: Call) -> dict:
+    channel = _require(call, "channel", "channel_not_found")
+    oldest = float(call.params.get("oldest") or 0)
+    with slack._cond:
+        found = [m for m in reversed(slack.history.get(channel, [])) if float(m["ts"]) > oldest]
+    if str(call.params.get("include_all_metadata")).lower() not in ("1", "true"):
+        found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+    items, cursor = page(found, call.params)
+    return {"messages": items, "has_more": bool(cursor), "response_metadata": {"next_cursor": cursor}}
 
 
 def _post_ephemeral(slack: FakeSlack, call: Call) -> dict:
@@ -192,7 +207,7 @@ def _oauth_access(slack: FakeSlack, call: Call) -> dict:
 METHODS: dict[str, Callable[[FakeSlack, Call], dict]] = {
     "auth.test": _auth_test, "chat.postMessage": _post_message, "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update, "chat.delete": _delete, "conversations.open": _open,
-    "conversations.list": _conversations_list, "users.list": _users_list, "users.info": _users_info,
+    "conversations.list": _conversations_list, "conversations.history": _history, "users.list": _users_list, "users.info": _users_info,
     "views.publish": _view, "views.open": _view, "views.update": _view, "files.info": _files_info,
     "files.getUploadURLExternal": _get_upload_url, "files.completeUploadExternal": _complete_upload,
     "oauth.v2.access": _oauth_access,

@@ -2,17 +2,19 @@
 
 Whoever inserts the row posts; everyone else (another process, a restart, a second `jobs run`) finds it and
 posts nothing. A claim whose post failed before anything reached Slack is marked `failed` and may be taken over
-(atomically, by one caller) by a run by hand.
+(atomically, by one caller) by a later run. A claim still `claimed` whose holder died (bot.jobs.owners) is taken
+over the same way; whoever takes it over first checks whether the dead holder's message reached Slack after all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.jobs import owners
 from bot.models import JobRun
 from bot.runtime import Runtime
 
@@ -49,7 +51,7 @@ def claim(runtime: Runtime, key: Key, *, now: datetime, retake_failed: bool = Fa
         try:
             with runtime.sessions.begin() as session:
                 run = JobRun(workspace_id=key.workspace_id, kind=key.kind, subject=key.subject, period_key=key.period,
-                             status=CLAIMED, claimed_at=now)
+                             status=CLAIMED, claimed_at=now, owner=owners.me())
                 session.add(run)
                 session.flush()
                 return run.id
@@ -57,12 +59,38 @@ def claim(runtime: Runtime, key: Key, *, now: datetime, retake_failed: bool = Fa
             existing = holder(runtime, key)  # another process won the race
     if existing is None or not retake_failed or existing.status != FAILED:
         return None
+    return _take(runtime, existing, now=now)
+
+
+def _take(runtime: Runtime, existing: JobRun, *, now: datetime) -> int | None:
+    """Move `existing` to this process if nobody changed it since it was read (one caller wins)."""
     with runtime.sessions.begin() as session:
         taken = session.execute(
-            update(JobRun).where(JobRun.id == existing.id, JobRun.status == FAILED)
-            .values(status=CLAIMED, claimed_at=now, finished_at=None, result=None)
+            update(JobRun).where(JobRun.id == existing.id, JobRun.status == existing.status,
+                                 JobRun.claimed_at == existing.claimed_at)
+            .values(status=CLAIMED, claimed_at=now, finished_at=None, owner=owners.me(),
+                    result=existing.result if existing.status == CLAIMED else None)
         )
         return existing.id if taken.rowcount == 1 else None
+
+
+def orphaned(runtime: Runtime, key: Key, *, now: datetime, lease: timedelta) -> JobRun | None:
+    """The claim of `key` if it is still `claimed` but its holder is gone (killed mid-run), else None."""
+    existing = holder(runtime, key)
+    if existing is None or existing.status != CLAIMED:
+        return None
+    return existing if owners.gone(existing.owner, since=existing.claimed_at, now=now, lease=lease) else None
+
+
+def take_over(runtime: Runtime, run: JobRun, *, now: datetime) -> int | None:
+    """Take an orphaned claim over (atomically: of several processes trying at once, one gets it)."""
+    return _take(runtime, run, now=now)
+
+
+def note(runtime: Runtime, run_id: int, result: dict) -> None:
+    """Record progress on a claim still held (e.g. where its message is going), for whoever may take it over."""
+    with runtime.sessions.begin() as session:
+        session.execute(update(JobRun).where(JobRun.id == run_id, JobRun.status == CLAIMED).values(result=result))
 
 
 def finish(runtime: Runtime, run_id: int, *, status: str, now: datetime, result: dict | None = None) -> None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.jobs import claims
+from bot.jobs import claims, owners
 from bot.jobs.tokens import client_for
 from bot.models import Campaign, JobRun, Workspace
 from bot.reports import campaign_report
@@ -25,12 +25,16 @@ from bot.runtime import Runtime
 from bot.schedule import Schedule, parse_schedule, utc
 from handlers import deliver
 from handlers.blocks import digest as view
-from handlers.deliver import reason
+from handlers.blocks.fmt import esc
+from handlers.deliver import open_dm, reason
 from handlers.roi import revenue_chart
 
 log = logging.getLogger("roi.jobs.digest")
 
 KIND = "digest"
+METADATA_TYPE = "roi_digest"  # message metadata carrying the claim id, to recognise a post after a crash
+RECENT = 200  # how many of a channel's latest messages are searched for a digest posted by a process that died
+RETRY_EVERY = timedelta(minutes=5)  # a failed digest is tried again this often, within its period
 POSTED, ALREADY, SKIPPED, FAILED = "posted", "already", "skipped", "failed"
 
 
@@ -100,10 +104,12 @@ def next_time(camp: Campaign, sched: Schedule, tz: ZoneInfo, after: datetime) ->
 
 
 def candidates(runtime: Runtime) -> list[int]:
-    """Campaigns that may have a scheduled digest due: active, with a channel and a schedule."""
+    """Campaigns that may have a scheduled digest due: active, with a channel and a schedule, still installed."""
     with runtime.reads.begin() as session:
-        return list(session.scalars(select(Campaign.id).where(Campaign.status == "active", Campaign.channel_id.is_not(None),
-                                                              Campaign.digest != "off").order_by(Campaign.id)))
+        return list(session.scalars(
+            select(Campaign.id).join(Workspace, Workspace.id == Campaign.workspace_id)
+            .where(Campaign.status == "active", Campaign.channel_id.is_not(None), Campaign.digest != "off",
+                   Workspace.uninstalled_at.is_(None)).order_by(Campaign.id)))
 
 
 def _previous(session: Session, camp: Campaign, run_id: int) -> dict | None:
@@ -119,17 +125,88 @@ def _previous(session: Session, camp: Campaign, run_id: int) -> dict | None:
     return {**result["totals"], "at": result.get("at")}
 
 
+def _code(error: Exception) -> str | None:
+    response = getattr(error, "response", None)
+    return response.get("error") if response is not None and hasattr(response, "get") else None
+
+
+def _resume(runtime: Runtime, key: claims.Key, *, now: datetime, scheduled: bool) -> JobRun | None:
+    """A claim of `key` this run may carry on with: orphaned by a dead holder, or failed and due for a retry."""
+    held = claims.holder(runtime, key)
+    if held is None:
+        return None
+    if held.status == claims.CLAIMED:
+        return claims.orphaned(runtime, key, now=now, lease=owners.DIGEST_LEASE)
+    if held.status == claims.FAILED and (not scheduled or now - (held.finished_at or held.claimed_at) >= RETRY_EVERY):
+        return held
+    return None
+
+
+def _already_out(client, channel: str, run_id: int) -> str | None:
+    """The ts of this claim's message if an earlier holder's post reached the channel after all (None: it did not).
+
+    Only the channel's latest messages are read: the earlier holder died minutes ago, not days."""
+    page = client.conversations_history(channel=channel, include_all_metadata=True, limit=RECENT)
+    for message in page.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("claim") == run_id:
+            return message.get("ts")
+    return None
+
+
+def _failed(runtime: Runtime, run_id: int, *, name: str, team: str, channel: str, period: Period, error: Exception,
+            earlier: dict | None, creator: str | None) -> Outcome:
+    """Record a failed post for a retry; log it, and tell whoever set the campaign up, only the first time."""
+    attempts = int((earlier or {}).get("attempts") or 0) + 1
+    result = {"error": reason(error), "attempts": attempts}
+    if (earlier or {}).get("sending") and _code(error) is None:
+        result["sending"] = earlier["sending"]  # no answer from Slack (a timeout): the message may be out
+    claims.finish(runtime, run_id, status=claims.FAILED, now=runtime.clock(), result=result)
+    if attempts == 1:
+        log.error("digest of %s (team %s) for %s was not posted: %s; retrying every %d minutes within the period",
+                  name, team, period.key, reason(error), RETRY_EVERY.seconds // 60,
+                  exc_info=_code(error) is None)
+        if creator and _code(error) in deliver.NO_ENTRY:
+            _tell_creator(runtime, team, creator, name, channel)
+    else:
+        log.debug("digest of %s (team %s) still failing (attempt %d): %s", name, team, attempts, reason(error))
+    return Outcome(team, name, FAILED, f"{name}'s digest was not posted: {reason(error)}", channel, period)
+
+
+def _tell_creator(runtime: Runtime, team: str, user: str, name: str, channel: str) -> None:
+    """The bot may not post in the digest's channel: tell the person who set the campaign up, once."""
+    text = (f"I could not post *{esc(name)}*'s digest in <#{channel}>: I am not a member of that channel (or it "
+            f"is gone). Invite me there with `/invite @ROI bot`, or pick another channel with "
+            f"`/campaign set {esc(name)} channel=#channel`. I will try again every {RETRY_EVERY.seconds // 60} "
+            "minutes until this digest's period ends.")
+    try:
+        client = client_for(runtime, team)
+        client.chat_postMessage(channel=open_dm(client, user), text=text)
+    except Exception as error:  # noqa: BLE001 - the failure itself is logged already
+        log.warning("could not tell %s (team %s) about %s's digest: %s", user, team, name, reason(error))
+
+
 def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, scheduled: bool, force: bool = False) -> Outcome:
     """Claim the period, build the digest, post it with its chart; never twice for one period unless forced."""
     tz = runtime.settings.tz
     with runtime.reads.begin() as session:
         camp = session.get(Campaign, camp_id)
-        team = session.get(Workspace, camp.workspace_id).team_id
-        name, channel, ws_id = camp.name, camp.channel_id, camp.workspace_id
+        ws = session.get(Workspace, camp.workspace_id)
+        team, closed = ws.team_id, ws.uninstalled_at
+        name, channel, ws_id, creator = camp.name, camp.channel_id, camp.workspace_id, camp.created_by
+    if closed is not None:
+        return Outcome(team, name, SKIPPED, f"workspace {team} uninstalled the app on {closed:%Y-%m-%d}; "
+                       "no digest is posted there (its data is kept)")
     if not channel:
         return Outcome(team, name, SKIPPED, f"{name} has no channel; set one with `/campaign set {name} channel=#channel`")
     key = claims.Key(ws_id, KIND, str(camp_id), period.key)
-    run_id = claims.claim(runtime, key, now=now, retake_failed=not scheduled)
+    run_id = claims.claim(runtime, key, now=now)
+    earlier: dict | None = None
+    if run_id is None and (resumable := _resume(runtime, key, now=now, scheduled=scheduled)) is not None:
+        run_id, earlier = claims.take_over(runtime, resumable, now=now), resumable.result
+        if run_id is not None and resumable.status == claims.CLAIMED:
+            log.warning("digest of %s (team %s) for %s: its claim's holder %s is gone; taking it over",
+                        name, team, period.key, resumable.owner)
     forced = False
     if run_id is None and force:
         key = replace(key, period=f"{period.key} forced {_stamp(now)}")
@@ -137,10 +214,21 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
     if run_id is None:
         held = claims.holder(runtime, key)
         when = held.claimed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if held else "earlier"
-        doing = "is being posted right now" if held and held.status == claims.CLAIMED else f"was already posted ({when})"
+        doing = {claims.CLAIMED: "is being posted right now",
+                 claims.FAILED: "failed a moment ago and will be retried"}.get(held.status if held else "",
+                                                                                 f"was already posted ({when})")
         return Outcome(team, name, ALREADY, f"{name}'s digest for this period {doing}; nothing posted "
                        "(`--force` posts it again)", channel, period)
+    sending = (earlier or {}).get("sending")
     try:
+        client = client_for(runtime, team)
+        if sending and (ts := _already_out(client, sending["channel"], run_id)):
+            # The earlier holder's message reached Slack before it died: record it, post nothing.
+            claims.finish(runtime, run_id, status=claims.POSTED, now=runtime.clock(),
+                          result={**(earlier or {}), "channel": sending["channel"], "ts": ts, "recovered": True})
+            log.info("digest of %s (team %s) for %s had reached the channel before its holder died; not posted again",
+                     name, team, period.key)
+            return Outcome(team, name, ALREADY, f"{name}'s digest for this period was already posted", channel, period)
         with runtime.reads.begin() as session:
             camp = session.get(Campaign, camp_id)
             sched = schedule(camp)
@@ -150,13 +238,16 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
                                 last=scheduled and period.start is not None and period.start == final_time(camp, sched, tz))
             figures = view.snapshot(report.totals)
             drawn = deliver.draw(deliver.Post(reply, (revenue_chart(session, report),)))
-        client = client_for(runtime, team)
+        # Say where the message is going before it goes: if this process dies now, whoever takes the claim over
+        # looks for it there (by the claim id in its metadata) before posting it again.
+        sending = {"channel": channel, "at": runtime.clock().timestamp()}
+        claims.note(runtime, run_id, {**(earlier or {}), "sending": sending})
         sent = client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks, unfurl_links=False,
-                                       unfurl_media=False)
+                                       unfurl_media=False,
+                                       metadata={"event_type": METADATA_TYPE, "event_payload": {"claim": run_id}})
     except Exception as error:
-        claims.finish(runtime, run_id, status=claims.FAILED, now=runtime.clock(), result={"error": reason(error)})
-        log.exception("digest of %s (team %s) for %s failed before posting", name, team, period.key)
-        return Outcome(team, name, FAILED, f"{name}'s digest was not posted: {reason(error)}", channel, period)
+        return _failed(runtime, run_id, name=name, team=team, channel=channel, period=period, error=error,
+                       earlier={**(earlier or {}), **({"sending": sending} if sending else {})}, creator=creator)
     result = {"totals": figures, "at": now.isoformat(), "channel": channel, "ts": sent.get("ts"),
               "start": period.start.isoformat() if period.start else None,
               "end": period.end.isoformat() if period.end else None, "forced": forced}
@@ -187,7 +278,8 @@ def scheduled(runtime: Runtime, camp_id: int) -> Outcome | None:
         if camp.digest_since is not None and utc(start) < utc(camp.digest_since):
             return None  # that time passed before this schedule was set: nothing was missed
         team, name, ws_id = session.get(Workspace, camp.workspace_id).team_id, camp.name, camp.workspace_id
-    if claims.holder(runtime, claims.Key(ws_id, KIND, str(camp_id), Period(start, end).key)) is not None:
+    held = claims.holder(runtime, claims.Key(ws_id, KIND, str(camp_id), Period(start, end).key))
+    if held is not None and held.status == claims.POSTED:
         return None  # the common case on every tick: posted already
     return _post(runtime, camp_id, period=Period(start, end), now=now, scheduled=True)
 

@@ -119,19 +119,32 @@ def test_a_failing_campaign_is_logged_and_never_stops_the_others(roi, runtime, s
 
     Scheduler(runtime).tick()
 
-    assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH"]
+    # spring is posted; summer's failure is logged once, and whoever created summer hears why, by DM
+    assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH", "D0001"]
+    assert "not a member of that channel" in posts(slack)[1].params["text"]
     statuses = {r.subject: (r.status, r.result) for r in runs(runtime)}
     assert statuses[str(spring)][0] == "posted"
     summer = next(v for k, v in statuses.items() if k != str(spring))
     assert summer[0] == "failed" and "not_in_channel" in summer[1]["error"]
-    assert any("summer" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+    assert [r.levelname for r in caplog.records if "summer" in r.getMessage()] == ["ERROR"]
 
-    Scheduler(runtime).tick()  # the scheduler does not retry on its own every minute ...
-    assert len(posts(slack)) == 1
+    slack.fail("chat.postMessage", "not_in_channel", channel="C0LOCKED")
+    Scheduler(runtime).tick()  # a minute later: not retried yet
+    assert len(posts(slack)) == 2
+    clock.now += timedelta(minutes=5)
+    Scheduler(runtime).tick()  # five minutes on: retried, fails again, quietly: no second log line, no second DM
+    locked = [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "C0LOCKED"]
+    assert len(posts(slack)) == 2 and len(locked) == 2
+    assert [r.levelname for r in caplog.records if "summer" in r.getMessage() and r.levelno >= 20] == ["ERROR"]
+    assert next(r.result for r in runs(runtime) if r.subject != str(spring))["attempts"] == 2
+
+    clock.now += timedelta(minutes=5)  # someone invited the bot: the next retry posts it, once
+    Scheduler(runtime).tick()
+    Scheduler(runtime).tick()
+    assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH", "D0001", "C0LOCKED"]
     with runtime.reads.begin() as session:
         summer_id = session.scalar(select(Campaign.id).where(Campaign.name_key == "summer"))
-    assert digests.by_hand(runtime, summer_id).status == digests.POSTED  # ... a run by hand takes the failed period over
-    assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH", "C0LOCKED"]
+    assert digests.by_hand(runtime, summer_id).status == digests.ALREADY
 
 
 def test_a_rate_limited_post_is_waited_out_and_posted_once(runtime, spring, slack):
