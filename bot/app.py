@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 import handlers
+from bot import install
 from bot.config import Settings
 from bot.runtime import Runtime
 
@@ -37,6 +38,12 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
                synchronous: bool = False) -> App:
     """Build the Bolt app. `synchronous` runs listeners before the HTTP response (tests, demo, console)."""
     runtime = runtime or Runtime.build(settings)
+    oauth = None
+    if settings.oauth_enabled:
+        # Each request gets its workspace's token from the installations (Bolt's authorize); the app's own client
+        # carries none, only SLACK_API_URL, the timeout and the retries, which Bolt copies to each request's.
+        oauth = install.oauth_settings(settings, runtime.engine)
+        settings = settings.with_(bot_token=None)
     client = client or make_client(settings)
     bolt_log = logging.getLogger("roi.bolt")
     if not any(isinstance(f, _SameToken) for f in bolt_log.filters):
@@ -46,6 +53,7 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
         client=client,
         process_before_response=synchronous,
         token_verification_enabled=False,
+        oauth_settings=oauth,
         logger=bolt_log,
         # Each listener keeps its thread until its answer is out; with Bolt's default of 5 threads, the sixth
         # person asking at once waited for someone's answer before even the ack (10 at once: ack p99 about 1 s).

@@ -8,7 +8,8 @@ import logging
 from slack_bolt import App
 from sqlalchemy import func, or_, select
 
-from bot.models import Campaign, Workspace
+from bot import install
+from bot.models import Campaign
 from bot.reports import campaign_report
 from handlers import home_actions
 from handlers.blocks.home import MAX_CAMPAIGNS, home_view
@@ -34,14 +35,15 @@ def app_home_opened(event, context, client):
     client.views_publish(user_id=event["user"], view=view)
 
 
-def uninstalled(context):
-    """`app_uninstalled` / `tokens_revoked`: stop jobs for the workspace, keep its data."""
+def uninstalled(event, context):
+    """`app_uninstalled`, or `tokens_revoked` for the bot's token: no more jobs for the workspace (and, with OAuth
+    installs, its stored tokens are deleted); its data is kept for when it installs the app again."""
+    if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+        return  # only people's own tokens were revoked; the bot's still works (and the app asks for none)
     runtime = context["roi"]
-    with runtime.sessions.begin() as session:
-        ws = session.scalar(select(Workspace).where(Workspace.team_id == context["team_id"]))
-        if ws is not None and ws.uninstalled_at is None:
-            ws.uninstalled_at = runtime.clock()
-            log.info("workspace %s uninstalled the app; its data is kept", ws.team_id)
+    team = context["team_id"]
+    if install.uninstalled(runtime.engine, runtime.settings, team, now=runtime.clock):
+        log.info("workspace %s removed the app (%s): no more jobs there, its data is kept", team, event.get("type"))
 
 
 def register(app: App) -> None:

@@ -3,6 +3,10 @@
 The file is claimed in the database first (one import per Slack file id, however often Slack retries the event
 or however many processes receive it), fetched with `files.info`, downloaded from the file's own URL with the
 bot token, imported exactly as `roi-bot import` would, and the summary is posted back into the DM.
+
+The import itself is one transaction, so a process killed part-way leaves no order behind, only its claim. A
+claim whose process is gone (bot.jobs.owners) is taken over by the scheduler of any process (`resume`), which
+imports the file again from Slack and tells the person in the DM, so a shared file is never lost.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.errors import BotError
 from bot.imports.run import Job, import_into
 from bot.imports.store_orders import tidy
-from bot.models import ImportRun
+from bot.jobs import owners, tokens
+from bot.models import ImportRun, Workspace
 from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks import imports as view
@@ -83,12 +88,16 @@ def download(url: str, token: str):
     return spool
 
 
+PENDING = "pending"
+
+
 def _claim(runtime: Runtime, team_id: str, file_id: str, user_id: str, name: str) -> bool:
     """Record that this file is being imported; False when another delivery of the event got there first."""
     try:
         with runtime.sessions.begin() as session:
             ws = lookup.workspace(session, team_id)
-            session.add(ImportRun(workspace_id=ws.id, kind="pending", source=name[:255], file_id=file_id, user_id=user_id))
+            session.add(ImportRun(workspace_id=ws.id, kind=PENDING, source=name[:255], file_id=file_id, user_id=user_id,
+                                  owner=owners.me(), created_at=runtime.clock()))
     except IntegrityError:
         return False
     return True
@@ -108,6 +117,12 @@ def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, use
     if not _claim(runtime, team_id, file_id, user_id, name):
         log.info("file %s already imported or being imported; event ignored", file_id)
         return None
+    return _import(runtime, client, info, team_id=team_id, user_id=user_id, file_id=file_id)
+
+
+def _import(runtime: Runtime, client: WebClient, info: dict, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
+    """Download and import a claimed file in one transaction, which also records the import (the claim filled)."""
+    name = info.get("name") or file_id
     try:
         with download(info.get("url_private_download") or info["url_private"], client.token) as raw:
             with runtime.sessions.begin() as session:
@@ -115,12 +130,63 @@ def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, use
                 run = session.scalar(select(ImportRun).where(ImportRun.workspace_id == ws.id, ImportRun.file_id == file_id))
                 summary = import_into(session, ws, raw, Job(name=name, user_id=user_id), tz=runtime.settings.tz,
                                       today=runtime.today(), run=run)
+                run.owner = None
     except BotError as error:
-        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}})
+        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}, "owner": None})
+        raise
+    except Exception as error:  # this process lives on: nobody else would take the claim over
+        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": type(error).__name__}, "owner": None})
         raise
     if summary.kind == "orders":
         tidy(runtime.engine, summary)
     return view.summary(summary)
+
+
+def resume(runtime: Runtime) -> int:
+    """Import again every shared file whose importing process is gone (killed, crashed); how many were taken over.
+
+    The person who shared it gets the summary in their DM, as if nothing had happened, with a word on the delay."""
+    now = runtime.clock()
+    with runtime.reads.begin() as session:
+        rows = session.execute(
+            select(ImportRun.id, ImportRun.owner, ImportRun.created_at, ImportRun.file_id, ImportRun.user_id,
+                   Workspace.team_id)
+            .join(Workspace, Workspace.id == ImportRun.workspace_id)
+            .where(ImportRun.kind == PENDING, ImportRun.file_id.is_not(None), Workspace.uninstalled_at.is_(None))
+        ).all()
+    taken = 0
+    for run_id, owner, since, file_id, user_id, team_id in rows:
+        if not owners.gone(owner, since=since, now=now, lease=owners.IMPORT_LEASE):
+            continue
+        with runtime.sessions.begin() as session:
+            won = session.execute(update(ImportRun).where(ImportRun.id == run_id, ImportRun.kind == PENDING,
+                                                          ImportRun.owner.is_not_distinct_from(owner))
+                                  .values(owner=owners.me(), created_at=now)).rowcount == 1
+        if not won:
+            continue  # another process took it over first
+        taken += 1
+        log.warning("import of shared file %s: its process %s is gone; importing it again", file_id, owner)
+        _resume_one(runtime, team_id=team_id, user_id=user_id or "", file_id=file_id)
+    return taken
+
+
+def _resume_one(runtime: Runtime, *, team_id: str, user_id: str, file_id: str) -> None:
+    client = tokens.client_for(runtime, team_id)
+    try:
+        info = client.files_info(file=file_id)["file"]
+        reply = _import(runtime, client, info, team_id=team_id, user_id=user_id, file_id=file_id)
+    except BotError as error:
+        reply = view.refused(error.message)
+    except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
+        ref = reference()
+        log.exception("import of shared file %s failed again ref=%s", file_id, ref)
+        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": f"failed, ref {ref}"}, "owner": None})
+        reply = internal(ref)
+    if user_id:
+        note = "_This file was imported after a restart of ROI bot, so its summary comes late._"
+        client.chat_postMessage(channel=client.conversations_open(users=user_id)["channel"]["id"],
+                                text=reply.text, blocks=[*reply.blocks, {"type": "context", "elements": [
+                                    {"type": "mrkdwn", "text": note}]}])
 
 
 def message(event, context, client, logger):

@@ -32,13 +32,19 @@ def running_server(slack, db_url: str, cwd: Path) -> Iterator[str]:
 
 
 @contextmanager
-def server_process(slack, db_url: str, cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`running_server`, yielding the process too."""
+def server_process(slack, db_url: str, cwd: Path, *, env: dict[str, str | None] | None = None,
+                   args: tuple[str, ...] = ("--no-scheduler",)) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`running_server`, yielding the process too; `env` adds or (with None) removes variables, `args` go to serve."""
     port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-           "DATABASE_URL": db_url, "PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--no-scheduler"],
-                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    environ = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
+               "DATABASE_URL": db_url, "PORT": str(port)}
+    for name, value in (env or {}).items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", *args],
+                            cwd=cwd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import install
+
 from slackschema import SLACK_DIR, manifest_validator, require_shared
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -18,7 +20,9 @@ ALLOWED_BOT_SCOPES = {
     "commands": "the four slash commands",
     "chat:write": "chat.postMessage/chat.update: digests, /roi answers, alerts, import summaries",
     "im:write": "conversations.open: DMs to influencer managers and to askers when a channel refuses",
-    "im:history": "message.im events: a CSV shared in the bot's DM is imported",
+    "im:history": "message.im events: a CSV shared in the bot's DM is imported; after a crash, whether an alert went out",
+    "channels:history": "conversations.history: after a crash mid-post, whether the digest reached the channel",
+    "groups:history": "conversations.history: the same, for digests in private channels",
     "files:read": "files.info and download of CSVs shared in DM",
     "files:write": "chart upload via files.getUploadURLExternal/files.completeUploadExternal",
     "channels:read": "conversations.list to resolve a plain #name (public channels)",
@@ -100,4 +104,8 @@ def test_no_user_scopes_are_requested(manifest):
 
 def test_oauth_redirect_url_matches_the_install_flow(manifest):
     urls = manifest["oauth_config"]["redirect_urls"]
-    assert urls and all(u.endswith("/slack/oauth_redirect") for u in urls)
+    assert urls and all(u.endswith(install.REDIRECT_PATH) for u in urls)
+
+
+def test_the_install_flow_asks_for_the_manifests_scopes(manifest):
+    assert list(install.BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]

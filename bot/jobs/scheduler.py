@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from bot.jobs import alerts, digests
 from bot.models import Campaign, JobRun, Workspace
 from bot.runtime import Runtime
+from handlers import files
 from bot.schedule import Schedule, parse_schedule
 
 log = logging.getLogger("roi.scheduler")
@@ -52,9 +53,13 @@ def plan(runtime: Runtime, *, now: datetime | None = None) -> tuple[list[Planned
     planned: list[Planned] = []
     idle: list[tuple[str, str, str]] = []
     with runtime.reads.begin() as session:
-        rows = session.execute(select(Campaign, Workspace.team_id).join(Workspace, Workspace.id == Campaign.workspace_id)
+        rows = session.execute(select(Campaign, Workspace.team_id, Workspace.uninstalled_at)
+                               .join(Workspace, Workspace.id == Campaign.workspace_id)
                                .order_by(Workspace.team_id, Campaign.name_key)).all()
-        for camp, team in rows:
+        for camp, team, closed in rows:
+            if closed is not None:
+                idle.append((team, camp.name, f"its workspace uninstalled the app on {closed:%Y-%m-%d}"))
+                continue
             try:
                 sched = digests.schedule(camp)
             except Exception:
@@ -114,6 +119,14 @@ def run_alerts(runtime: Runtime) -> None:
         log.exception("underperformer scan failed")
 
 
+def run_resume(runtime: Runtime) -> None:
+    """Import again the shared files whose importing process died (also on each tick): never raise."""
+    try:
+        files.resume(runtime)
+    except Exception:
+        log.exception("could not take over interrupted imports; the next tick will try again")
+
+
 class Scheduler:
     """APScheduler in a background thread, its jobs synced from the database."""
 
@@ -165,6 +178,7 @@ class Scheduler:
         except Exception:
             log.exception("could not read the schedules")
             return
+        run_resume(self.runtime)
         # Every campaign that may still post, not only those with a next run: a final digest missed while the
         # app was down is still due within its period, after which the campaign has no job any more.
         for camp_id in digests.candidates(self.runtime):

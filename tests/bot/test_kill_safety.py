@@ -1,0 +1,199 @@
+"""Scale-out safety with real processes: a `roi-bot serve` is SIGKILLed in the middle of an import, a digest and an
+alert scan, and another one, started on the same database, finishes the work: no lost import, no half-written
+row, no message posted twice and none lost. On SQLite and on PostgreSQL.
+
+Each process is on the same machine, so the survivor sees at once that the dead one's pid is gone (from another
+machine it would wait for the claim's lease; tests/bot/jobs covers that)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.db import make_engine
+from bot.fakeslack.driver import SlackDriver
+from bot.fakeslack.requests import event, post
+from bot.models import Alert, Campaign, ImportRun, JobRun, Order
+from conftest import SECRET
+from order_files import line_items, shopify_csv
+from registry_support import answered
+from server_support import server_process
+
+ORDERS = 60_000  # big enough that importing takes seconds on either database, so the kill lands inside it
+
+
+@pytest.fixture
+def engine_now(engine, clock):
+    """The test's engine, and the in-process app's clock set to the real now (the servers use the real clock)."""
+    clock.now = datetime.now(timezone.utc).replace(microsecond=0)
+    return engine
+
+
+@pytest.fixture
+def world(make_app, settings, slack, engine_now, clock) -> SlackDriver:
+    """A driver to register data in-process (then the servers take over the same database)."""
+    return SlackDriver(make_app(settings), slack, SECRET)
+
+
+def ok(answer) -> None:
+    assert "didn't work" not in answered(answer), answer.text
+
+
+def until(predicate, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def scalar(engine, query):
+    with engine.connect() as connection:
+        return connection.scalar(query)
+
+
+def finished(slack, call) -> bool:
+    with slack._cond:
+        return call.response is not None
+
+
+def kill(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+def big_export(orders: int = ORDERS) -> bytes:
+    return shopify_csv(*(line_items(f"#{n}", Total="12.00", Subtotal="12.00", Discount_Code="SPRING10" if n % 3 else "")
+                         for n in range(1, orders + 1)))
+
+
+def test_an_import_killed_midway_leaves_nothing_and_is_finished_by_another_process(world, slack, db_url, engine_now,
+                                                                                   tmp_path):
+    ok(world.command("/campaign create spring budget=5000 start=2026-01-01"))
+    ok(world.command("/influencer add ana campaign=spring fee=100"))
+    ok(world.command("/code add SPRING10 ana campaign=spring"))
+    file = slack.add_file("F0BIG", big_export(), name="orders.csv")
+    share = event({"type": "message", "subtype": "file_share", "channel": "D0001", "channel_type": "im",
+                   "user": "U0001", "text": "", "ts": slack.next_ts(), "files": [file]})
+
+    with server_process(slack, db_url, tmp_path) as (base, first):
+        assert post(base + "/slack/events", share, secret=SECRET)[0] == 200
+        [download] = slack.wait_for("file_download", timeout=20)
+        until(lambda: finished(slack, download), "the download")
+        time.sleep(0.5)  # parsing and writing the orders, in one transaction
+        kill(first)
+    # Nothing half-written: no order, only the claim of a dead process.
+    assert scalar(engine_now, select(func.count()).select_from(Order)) == 0
+    assert scalar(engine_now, select(ImportRun.kind).where(ImportRun.file_id == "F0BIG")) == "pending"
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "D0001"]
+
+    slack.reset()
+    with server_process(slack, db_url, tmp_path, args=()) as (base, second):  # with its scheduler
+        [summary] = slack.wait_for("chat.postMessage", timeout=90)
+        assert summary.params["channel"] == "D0001"
+        assert "after a restart" in str(summary.params["blocks"])
+        assert f"{ORDERS:,}" in summary.params["text"] + str(summary.params["blocks"])
+        # Slack delivering the same event again (a retry) imports nothing twice.
+        assert post(base + "/slack/events", share, secret=SECRET)[0] == 200
+        time.sleep(1)
+    assert scalar(engine_now, select(func.count()).select_from(Order)) == ORDERS
+    assert scalar(engine_now, select(ImportRun.kind).where(ImportRun.file_id == "F0BIG")) == "orders"
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_cli_import_killed_midway_leaves_nothing_and_a_rerun_imports_all(world, db_url, engine_now, tmp_path):
+    ok(world.command("/campaign create spring budget=5000 start=2026-01-01"))
+    path = tmp_path / "orders.csv"
+    path.write_bytes(big_export(2 * ORDERS))  # the process starts, then reads for seconds: killed among the rows
+    env = {"DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "bot", "import", "orders", str(path), "--json"]
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.5)  # well into the rows
+    assert proc.poll() is None, "the import finished before it could be killed; make the file bigger"
+    kill(proc)
+    proc.stdout.close()
+    proc.stderr.close()
+    assert scalar(engine_now, select(func.count()).select_from(Order)) == 0
+    assert scalar(engine_now, select(func.count()).select_from(ImportRun)) == 0
+
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()
+    assert scalar(engine_now, select(func.count()).select_from(Order)) == 2 * ORDERS
+
+
+def _daily_two_hours_ago(clock) -> str:
+    return f"daily {(clock.now - timedelta(hours=2)):%H:%M}"
+
+
+def test_a_digest_killed_while_posting_is_posted_once(world, slack, db_url, engine_now, clock, tmp_path):
+    ok(world.command(f"/campaign create spring budget=5000 start=2026-01-01 channel=<#C0GROWTH|growth> "
+                           f"digest=\"{_daily_two_hours_ago(clock)}\""))
+    with engine_now.begin() as connection:  # set up days ago: this period's digest is due
+        connection.execute(update(Campaign).values(digest_since=clock.now - timedelta(days=3)))
+    slack.delay("chat.postMessage", 3)  # Slack takes its time; the process dies before it hears back
+
+    with server_process(slack, db_url, tmp_path, args=(), env={"ROI_ALERT_TIME": "23:59"}) as (base, first):
+        [sent] = slack.wait_for("chat.postMessage", timeout=60)
+        kill(first)
+    until(lambda: finished(slack, sent), "Slack to take the message")  # it reached the channel after all
+    assert scalar(engine_now, select(JobRun.status).where(JobRun.kind == "digest")) == "claimed"
+
+    slack.reset()
+    with server_process(slack, db_url, tmp_path, args=(), env={"ROI_ALERT_TIME": "23:59"}):
+        until(lambda: scalar(engine_now, select(JobRun.status).where(JobRun.kind == "digest")) == "posted",
+              "the survivor to settle the digest")
+        time.sleep(1)
+    assert not slack.calls_to("chat.postMessage"), "the digest was posted twice"
+    assert slack.calls_to("conversations.history")  # it looked before it posted
+    assert [m["metadata"]["event_type"] for m in slack.history["C0GROWTH"]] == ["roi_digest"]
+    with engine_now.connect() as connection:
+        result = connection.scalar(select(JobRun.result).where(JobRun.kind == "digest"))
+    assert result["recovered"] is True and result["ts"] == slack.history["C0GROWTH"][0]["ts"]
+
+
+def test_an_alert_scan_killed_midway_sends_each_alert_once(world, slack, db_url, engine_now, clock, tmp_path):
+    today = clock.now.date()
+    ok(world.command(f"/campaign create summer budget=9000 start={today - timedelta(days=30)} "
+                           f"end={today + timedelta(days=30)}"))
+    for handle, manager in (("cy", "U0LENA"), ("dee", "U0MARK")):
+        ok(world.command(f"/influencer add {handle} manager=<@{manager}> campaign=summer fee=2000 "
+                               f"start={today - timedelta(days=20)}"))
+    slack.delay("conversations.open", 3)  # the first alert's DM is being opened when the process dies
+
+    with server_process(slack, db_url, tmp_path, args=(), env={"ROI_ALERT_TIME": "00:00"}) as (base, first):
+        slack.wait_for("conversations.open", timeout=60)
+        kill(first)
+    assert scalar(engine_now, select(JobRun.status).where(JobRun.kind == "alerts")) == "claimed"
+    assert scalar(engine_now, select(func.count()).select_from(Alert)) == 1  # claimed, never sent
+    assert not slack.calls_to("chat.postMessage")
+
+    slack.reset()
+    with server_process(slack, db_url, tmp_path, args=(), env={"ROI_ALERT_TIME": "00:00"}):
+        until(lambda: scalar(engine_now, select(JobRun.status).where(JobRun.kind == "alerts")) == "posted",
+              "the survivor to finish the scan")
+        time.sleep(1)
+    sent = sorted(c.params["channel"] for c in slack.calls_to("chat.postMessage"))
+    assert sent == ["D0LENA", "D0MARK"]  # each manager alerted once
+    with engine_now.connect() as connection:
+        rows = connection.execute(select(Alert.channel_id, Alert.message_ts, Alert.owner)).all()
+    assert sorted(r.channel_id for r in rows) == ["D0LENA", "D0MARK"]
+    assert all(r.message_ts and r.owner is None for r in rows)
+
+
+def test_two_servers_on_one_database_post_a_due_digest_once(world, slack, db_url, engine_now, clock, tmp_path):
+    ok(world.command(f"/campaign create spring budget=5000 start=2026-01-01 channel=<#C0GROWTH|growth> "
+                           f"digest=\"{_daily_two_hours_ago(clock)}\""))
+    with engine_now.begin() as connection:
+        connection.execute(update(Campaign).values(digest_since=clock.now - timedelta(days=3)))
+    env = {"ROI_ALERT_TIME": "23:59"}
+    with server_process(slack, db_url, tmp_path, args=(), env=env), \
+            server_process(slack, db_url, tmp_path, args=(), env=env):
+        until(lambda: scalar(engine_now, select(JobRun.status).where(JobRun.kind == "digest")) == "posted",
+              "a digest")
+        time.sleep(2)  # both start-up ticks have run
+    assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["C0GROWTH"]
