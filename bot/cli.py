@@ -164,14 +164,20 @@ COMMANDS = {"serve": _serve, "socket": _socket, "scheduler": _scheduler, "jobs":
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `roi-bot` console script; returns the exit code."""
     args = _parser().parse_args(argv)
+    # The servers log each request; the offline tools keep the terminal for their own output.
+    quiet = args.command in ("demo", "console", "db", "import", "report", "jobs")
+    level = logging.WARNING if quiet else logging.INFO
+    secrets: list[str] = []
     try:
+        # Redact token shapes from the start: reading the settings can fail too, before their values are known.
+        logs.configure(secrets, level=level)
         settings = Settings.from_env()
-        # The servers log each request; the offline tools keep the terminal for their own output.
-        quiet = args.command in ("demo", "console", "db", "import", "report", "jobs")
-        logs.configure(settings.secrets(), level=logging.WARNING if quiet else logging.INFO)
+        secrets = settings.secrets()
+        logs.configure(secrets, level=level)
         return COMMANDS[args.command](settings, args)
     except BotError as error:
-        print(f"roi-bot: {error.message}", file=sys.stderr)
+        # A message may quote what was typed or set, e.g. a token pasted into ROI_ADMINS.
+        print(f"roi-bot: {logs.Redactor(secrets).redact(error.message)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -123,15 +124,28 @@ class Settings:
         """A copy with some fields changed (tests and the demo use this)."""
         return replace(self, **changes)
 
+    def _database_password(self) -> str | None:
+        try:
+            return urlsplit(self.database_url).password
+        except ValueError:  # a malformed URL: nothing to find, and showing it must not fail
+            return None
+
     def secrets(self) -> list[str]:
-        """The secret values in force, so logging can redact them."""
-        return [v for f in fields(self) if f.name in _SECRET_FIELDS and (v := getattr(self, f.name))]
+        """The secret values in force (tokens, signing and OAuth secrets, the database password), so logging can
+        redact them."""
+        found = [v for f in fields(self) if f.name in _SECRET_FIELDS and (v := getattr(self, f.name))]
+        password = self._database_password()
+        return found + list(dict.fromkeys([password, unquote(password)])) if password else found
 
     def __str__(self) -> str:
-        shown = ", ".join(
-            f"{f.name}={'***' if f.name in _SECRET_FIELDS and getattr(self, f.name) else getattr(self, f.name)!r}"
-            for f in fields(self)
-        )
-        return f"Settings({shown})"
+        def shown(name: str):
+            value = getattr(self, name)
+            if name in _SECRET_FIELDS and value:
+                return "'***'"
+            if name == "database_url" and (password := self._database_password()):
+                return repr(value.replace(f":{password}@", ":***@"))
+            return repr(value)
+
+        return f"Settings({', '.join(f'{f.name}={shown(f.name)}' for f in fields(self))})"
 
     __repr__ = __str__
