@@ -6,11 +6,8 @@ into one object per report, so Slack and `--json` can never disagree.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,9 +17,6 @@ from bot.models import Campaign, Enrolment, Influencer
 from metrics import flags as flag_rules
 from metrics.roi import Counters, EnrolmentInput, Metrics, campaign_metrics, enrolment_json, enrolment_metrics, totals_json
 from metrics.tiers import tier
-
-INERT = ("=", "+", "-", "@")
-
 
 @dataclass(frozen=True)
 class Row:
@@ -72,26 +66,6 @@ class CampaignReport:
             "excluded": {"outside_window": {"orders": ex.outside_orders, "revenue": float(ex.outside_revenue)},
                          "other_currency": {"orders": ex.other_currency_orders}},
         }
-
-    def as_csv(self) -> str:
-        """The influencer rows as CSV; text cells that a spreadsheet would run as a formula are made inert."""
-        rows = [r.as_json() for r in self.rows]
-        out = io.StringIO()
-        keys = list(rows[0]) if rows else ["handle", "platform", "tier", "followers", "status", *enrolment_json(enrolment_metrics(EnrolmentInput(Decimal(0), 0)))]
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(keys)
-        for row in rows:
-            writer.writerow([_cell(row[k]) for k in keys])
-        return out.getvalue()
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if isinstance(value, str) and text.startswith(INERT):
-        return "'" + text
-    return text
 
 
 def status(enrolment: Enrolment, camp: Campaign, today: date) -> str:

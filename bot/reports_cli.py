@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import sys
+from decimal import Decimal
 
 from bot.config import Settings
 from bot.errors import InputError
 from bot.registry import lookup
-from bot.reports import campaign_report, influencer_report
+from bot.reports import CampaignReport, campaign_report, influencer_report
 from bot.runtime import Runtime
 from handlers.values import parse_date
+from metrics.roi import EnrolmentInput, enrolment_json, enrolment_metrics
+
+# What a spreadsheet runs as a formula when a cell starts with it (OWASP's list for CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def _date(value: str | None, flag: str):
@@ -38,12 +47,37 @@ def run(settings: Settings, args) -> int:
     finally:
         runtime.engine.dispose()
     if args.csv:
-        sys.stdout.write(report.as_csv())
+        sys.stdout.write(as_csv(report))
     elif args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print(as_text(report.as_json()))
     return 0
+
+
+def inert(value) -> str:
+    """One CSV cell: text a spreadsheet would run as a formula gets a leading `'`; numbers stay as they are."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def as_csv(report: CampaignReport) -> str:
+    """`report campaign NAME --csv`: the influencer rows, one line each, with every cell made inert."""
+    columns = ["handle", "platform", "tier", "followers", "status",
+               *enrolment_json(enrolment_metrics(EnrolmentInput(Decimal(0), 0)))]
+    out = io.StringIO()
+    # CRLF as RFC 4180 has it; with a bare "\n" terminator the csv module leaves a lone "\r" in a cell unquoted,
+    # and a spreadsheet starts a new row there, a row whose first cell nothing made inert.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in report.rows:
+        data = row.as_json()
+        writer.writerow([inert(data[column]) for column in columns])
+    return out.getvalue()
 
 
 def as_text(data: dict) -> str:

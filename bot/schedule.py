@@ -139,6 +139,9 @@ class Schedule:
         return earlier is not None and utc(earlier) == utc(first)
 
 
+MAX_TEXT = 80  # the `campaigns.digest` column
+
+
 def parse_schedule(text: str) -> Schedule:
     """Parse a `digest=` value into a Schedule, or raise InputError naming `digest`."""
     cleaned = " ".join((text or "").split()).lower()
@@ -152,7 +155,11 @@ def parse_schedule(text: str) -> Schedule:
             _expand(spec, name, low, high, names)
         if _cron_trigger(fields, ZoneInfo("UTC")).get_next_fire_time(None, _REFERENCE) is None:
             raise _error(f"cron `{' '.join(fields)}` never fires (no such date)")
-        return Schedule("cron", "cron:" + " ".join(fields))
+        text = "cron:" + " ".join(fields)
+        if len(text) > MAX_TEXT:
+            raise _error(f"this cron is {len(text)} characters long; at most {MAX_TEXT} fit. Use ranges and steps "
+                         "(`0-59/5`, `mon-fri`) instead of long lists")
+        return Schedule("cron", text)
     parts = cleaned.split()
     if len(parts) != 2:
         raise _error(f"`{_safe(text)}` is not a schedule")

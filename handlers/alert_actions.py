@@ -4,7 +4,8 @@ Only the influencer's manager or a ROI_ADMINS member may decide (anyone, when ne
 written with a conditional UPDATE (`decision IS NULL`), so of two clicks — two people, a double click, two
 processes — exactly one wins; the others change nothing and are told who decided. A Cut makes the enrolment
 `cut` from today on (its later orders are no longer attributed); Keep and Snooze keep it quiet for 14 / 7 days.
-The alert message is then updated to show the decision, without its buttons.
+The alert message is then updated to show the decision, without its buttons; when Slack will not take that update
+(after the client's retries), the message is rewritten through the click's response_url instead.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sqlalchemy import select, update
 from bot.models import Alert, Enrolment, Workspace
 from bot.registry import influencers
 from bot.runtime import Runtime
+from handlers import deliver
 from handlers.blocks import alerts as view
 from handlers.blocks.kit import Reply
-from handlers.commands import send
+from handlers.values import body_id, row_id
 
 log = logging.getLogger("roi.alerts")
 
@@ -37,7 +39,7 @@ def _decide(runtime: Runtime, *, team: str, user: str, value: str, decision: str
     today, now = runtime.today(), runtime.clock()
     with runtime.sessions.begin() as session:
         ws = session.scalar(select(Workspace).where(Workspace.team_id == team))
-        alert = session.get(Alert, int(value)) if value.isdigit() and ws is not None else None
+        alert = session.get(Alert, aid) if (aid := row_id(value)) is not None and ws is not None else None
         if alert is None or alert.workspace_id != ws.id:
             # Another workspace's alert looks exactly like a deleted one: nothing about it is revealed.
             log.warning("alert decision refused: alert %r is not in workspace %s", value, team)
@@ -79,17 +81,28 @@ def decide(ack, body, context, client, respond):
     """Buttons `roi_cut`, `roi_keep`, `roi_snooze` (value: the alert id)."""
     ack()
     action = (body.get("actions") or [{}])[0]
-    team = (body.get("team") or {}).get("id") or context.get("team_id") or ""
-    user = (body.get("user") or {}).get("id", "")
+    team = body_id(body, "team") or context.get("team_id") or ""
+    user = body_id(body, "user") or ""
     reply, message = _decide(context["roi"], team=team, user=user, value=str(action.get("value") or ""),
                              decision=view.DECISIONS[action["action_id"]])
     if message is None:
-        send(respond, reply)
+        deliver.tell(respond, reply, client=client)
         return
     container = body.get("container") or {}
     channel = message[0] or container.get("channel_id")
     ts = message[1] or container.get("message_ts")
-    client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+    try:
+        client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+    except deliver.SLACK_ERRORS as error:
+        failed = deliver.failure(error)
+        if failed is None:
+            raise
+        # The decision is saved: the clicked message shows it anyway, rewritten through the response_url, which needs
+        # neither the token nor the bot's membership of the channel.
+        log.log(logging.WARNING if failed.kind in ("busy", "no_entry") else logging.ERROR,
+                "alert decision by %s saved, but %s of its message in %s failed: %s; updating it through the response_url",
+                user, failed.method, channel, failed.code)
+        deliver.tell(respond, reply, client=client, replace=True)
 
 
 def register(app: App) -> None:

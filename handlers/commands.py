@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.errors import Forbidden, InputError
+from bot.errors import BotError, Forbidden, InputError
 from bot.models import Workspace
 from bot.registry import lookup
 from bot.runtime import Runtime
+from handlers import deliver
 from handlers.blocks.kit import Reply
 from handlers.parsing import Args, parse_args, shown
 
 log = logging.getLogger("roi.commands")
+MAX_ID = 32  # Slack's team, user and channel ids, as the database stores them
 
 
 @dataclass
@@ -78,6 +80,10 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
         channel_id=command.get("channel_id", ""),
         args=Args(words=args.words[1:], options=args.options),
     )
+    if not request.team_id or max(len(request.team_id), len(user_id), len(request.channel_id)) > MAX_ID:
+        # Slack always sends short ids; without a workspace there is nowhere to read or write (nor to create one).
+        raise BotError("Slack sent this command without usable workspace, user or channel ids, so nothing was done. "
+                       "Please try again.")
     if sub.words is not None:
         request.args.no_words_after(sub.words, f"`{name} {sub.usage}`")
     started = time.perf_counter()
@@ -97,6 +103,7 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
                  (time.perf_counter() - started) * 1000)
 
 
-def send(respond: Callable, reply: Reply) -> None:
-    """Answer the asker only, through response_url."""
-    respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False)
+def send(respond: Callable, reply: Reply, client: WebClient) -> None:
+    """Answer the asker only, through response_url, retried like every Web API call (when the request carried no
+    response_url, there is no one to answer: logged)."""
+    deliver.tell(respond, reply, client=client)

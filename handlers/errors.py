@@ -1,4 +1,8 @@
-"""The one error handler: BotErrors become friendly ephemeral replies, anything else a logged reference id."""
+"""The one error handler: BotErrors become friendly ephemeral replies, anything else a logged reference id.
+
+A Slack call that failed for good (after the client's retries: see `bot.app.make_client`) is logged here once, one
+line naming the call and Slack's reason (never a token, never a response_url), and the asker is told through the
+response_url, which needs no token, so it works even when Slack refuses the bot's (`invalid_auth`)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import secrets
 from slack_bolt import App, BoltResponse
 
 from bot.errors import BotError
-from handlers.blocks.errors import failure, internal
+from handlers import deliver
+from handlers.blocks.errors import failure, internal, slack_failure
 
 log = logging.getLogger("roi.errors")
 
@@ -18,18 +23,34 @@ def reference() -> str:
     return secrets.token_hex(4).upper()
 
 
-def on_error(error: Exception, body: dict, respond, logger) -> BoltResponse | None:
+def _request(body: dict | None) -> str:
+    body = body or {}
+    return body.get("command") or (body.get("event") or {}).get("type") or body.get("type") or "request"
+
+
+def on_error(error: Exception, body: dict, respond, client, logger) -> BoltResponse | None:
     """Turn an exception raised by a listener into a reply to the person who asked."""
+    slack = deliver.failure(error)
     if isinstance(error, BotError):
         reply = failure(error.message)
+    elif slack is not None:
+        ref = reference()
+        level = logging.WARNING if slack.kind in ("busy", "no_entry") else logging.ERROR
+        log.log(level, "slack %s failed: %s ref=%s (%s)", slack.method, slack.code, ref, _request(body),
+                exc_info=error if slack.kind == "other" else None)
+        reply = slack_failure(slack.kind, slack.code, ref, kept=getattr(error, "kept", None))
     else:
         ref = reference()
         log.error("unhandled error ref=%s type=%s", ref, (body or {}).get("type") or (body or {}).get("command"), exc_info=error)
         reply = internal(ref)
     if body and body.get("response_url"):
-        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False)
+        deliver.tell(respond, reply, client=client)
         # The person has their answer. With process_before_response Bolt would still send Slack a 500,
         # and Slack would show its own "failed" notice next to it.
+        return BoltResponse(status=200, body="")
+    if isinstance(error, BotError):
+        # A refusal with no response_url to send it to is still the request's whole, expected outcome.
+        log.warning("refusal with no response_url to answer through: %s", error.message)
         return BoltResponse(status=200, body="")
     return None
 

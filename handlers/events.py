@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 def app_home_opened(event, context, client):
     """Publish the Home tab: the workspace's running campaigns with their figures and who is flagged."""
-    if event.get("tab") not in (None, "home"):
-        return
+    if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
+        return  # another tab, or not a person's view: nothing to publish
     runtime = context["roi"]
     today = runtime.today()
     with runtime.reading(context["team_id"]) as (session, ws):

@@ -18,6 +18,7 @@ import urllib.request
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -91,6 +92,17 @@ def download(url: str, token: str):
 PENDING = "pending"
 
 
+def fetch_info(client: WebClient, file_id: str) -> dict:
+    """The file object, or Refused when Slack no longer has it (deleted before the bot got to it)."""
+    try:
+        return client.files_info(file=file_id)["file"]
+    except SlackApiError as error:
+        if error.response.get("error") in ("file_not_found", "file_deleted"):
+            raise Refused("That file is gone from Slack (it was deleted before I could read it). Share it again, please.") \
+                from None
+        raise
+
+
 def _claim(runtime: Runtime, team_id: str, file_id: str, user_id: str, name: str) -> bool:
     """Record that this file is being imported; False when another delivery of the event got there first."""
     try:
@@ -111,7 +123,7 @@ def _finish(runtime: Runtime, team_id: str, file_id: str, values: dict) -> None:
 
 def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
     """Claim, fetch, check, download and import one shared file; returns the reply for the DM."""
-    info = client.files_info(file=file_id)["file"]
+    info = fetch_info(client, file_id)
     name = info.get("name") or file_id
     check(info)
     if not _claim(runtime, team_id, file_id, user_id, name):
@@ -173,7 +185,7 @@ def resume(runtime: Runtime) -> int:
 def _resume_one(runtime: Runtime, *, team_id: str, user_id: str, file_id: str) -> None:
     client = tokens.client_for(runtime, team_id)
     try:
-        info = client.files_info(file=file_id)["file"]
+        info = fetch_info(client, file_id)
         reply = _import(runtime, client, info, team_id=team_id, user_id=user_id, file_id=file_id)
     except BotError as error:
         reply = view.refused(error.message)
@@ -193,20 +205,23 @@ def message(event, context, client, logger):
     """A message in a DM with the bot: import each CSV it shares; other messages need no answer."""
     if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype") not in ("file_share", None):
         return
-    shared = event.get("files") or []
-    if not shared:
-        return
+    shared = event.get("files")
+    channel = event.get("channel")
+    if not shared or not isinstance(shared, list) or not isinstance(channel, str):
+        return  # no files, or not the shape Slack sends: nothing to import and nowhere to answer
     runtime: Runtime = context["roi"]
-    channel = event["channel"]
     for item in shared[:5]:
+        file_id = item.get("id") if isinstance(item, dict) else None
         try:
+            if not isinstance(file_id, str) or not file_id:
+                raise Refused("I could not tell which file that was. Share it again, please.")
             reply = import_shared_file(runtime, client, team_id=context["team_id"], user_id=event.get("user", ""),
-                                       file_id=item["id"])
+                                       file_id=file_id)
         except BotError as error:
             reply = view.refused(error.message)
         except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
             ref = reference()
-            log.exception("import of shared file %s failed ref=%s", item.get("id"), ref)
+            log.exception("import of shared file %s failed ref=%s", file_id, ref)
             reply = internal(ref)
         if reply is not None:
             client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)

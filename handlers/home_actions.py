@@ -13,6 +13,7 @@ from handlers.blocks.errors import failure
 from handlers.blocks.home import REPORT_ACTION
 from handlers.blocks.report_campaign import from_home
 from handlers.roi import campaign_post
+from handlers.values import body_id, row_id
 
 log = logging.getLogger("roi.home")
 
@@ -21,12 +22,16 @@ def full_report(ack, body, context, client):
     """Button `roi_home_report` (value: campaign id): DM the report, for a campaign of the clicker's workspace only."""
     ack()
     runtime = context["roi"]
-    user = body["user"]["id"]
-    team = (body.get("team") or {}).get("id") or context.get("team_id")
-    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    user = body_id(body, "user")
+    team = body_id(body, "team") or context.get("team_id")
+    if user is None or not team:
+        log.warning("home report click without a user or team; ignored")
+        return
+    actions = body.get("actions")
+    value = str(actions[0].get("value") or "") if isinstance(actions, list) and actions and isinstance(actions[0], dict) else ""
     try:
         with runtime.reading(team) as (session, ws):
-            camp = session.get(Campaign, int(value)) if value.isdigit() else None
+            camp = session.get(Campaign, cid) if (cid := row_id(value)) is not None else None
             if camp is None or camp.workspace_id != ws.id:
                 # Another workspace's id looks exactly like a deleted one: nothing about it is revealed.
                 log.warning("home report refused: campaign %r is not in workspace %s", value, team)

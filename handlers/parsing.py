@@ -40,6 +40,8 @@ _SINGLE = "'‘’"
 # Zero-width characters pasted from docs would otherwise glue invisibly onto a value.
 _INVISIBLE = "\u200b\u2060\ufeff"
 _KEY = re.compile(r"[A-Za-z0-9_]+")
+# Control characters Slack never sends (whitespace ones separate words); PostgreSQL cannot store NUL at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,9 @@ def parse_args(text: str | None) -> Args:
     text = text or ""
     if len(text) > MAX_TEXT:
         raise InputError(ARGUMENTS, f"are longer than {MAX_TEXT:,} characters", "shorter arguments")
+    if control := _CONTROL.search(text):
+        code = f"U+{ord(control.group()):04X}"
+        raise InputError(ARGUMENTS, f"contain the non-printing character {code}", "text as typed in Slack")
     words: list[str] = []
     options: dict[str, str] = {}
     i = 0

@@ -31,11 +31,11 @@ _SUFFIX = {"k": 1000, "m": 1_000_000}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _HANDLE = re.compile(r"[A-Za-z0-9._-]+")
-_CHANNEL_MARKUP = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^<>]*))?>")
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,}")
+_CHANNEL_MARKUP = re.compile(r"<#([CG][A-Z0-9]{1,31})(?:\|([^<>]*))?>")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,31}")  # ids are stored in 32 characters
 _CHANNEL_NAME = re.compile(r"#?([a-z0-9][a-z0-9_-]{0,79})", re.IGNORECASE)
-_USER_MARKUP = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
-_USER_ID = re.compile(r"[UW][A-Z0-9]{8,}")
+_USER_MARKUP = re.compile(r"<@([UW][A-Z0-9]{1,31})(?:\|([^<>]*))?>")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{8,31}")
 _USER_NAME = re.compile(r"@?([a-z0-9._-]{1,80})", re.IGNORECASE)
 _ENTITIES = re.compile(r"&(amp|lt|gt);")
 _ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
@@ -144,8 +144,9 @@ def parse_int(value: str, field: str, *, minimum: int | None = 0, maximum: int |
     number = _number(body, field, accepted) * factor * sign
     if number != number.to_integral_value():
         raise InputError(field, f"{shown(text)} is not a whole number", accepted)
-    if minimum is not None and number < minimum:
-        raise InputError(field, f"{shown(text)} is below the minimum of {minimum:,}", accepted)
+    low = -MAX_INT - 1 if minimum is None else minimum  # like `high`: a BIGINT column holds it either way
+    if number < low:
+        raise InputError(field, f"{shown(text)} is below the minimum of {low:,}", accepted)
     high = MAX_INT if maximum is None else maximum
     if number > high:
         raise InputError(field, f"{shown(text)} is above the maximum of {high:,}", accepted)
@@ -268,3 +269,22 @@ def parse_url(value: str, field: str = "url") -> str:
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise InputError(field, f"{shown(url)} contains spaces", accepted)
     return url
+
+
+MAX_ROW_ID = 2**53  # far above any id the app hands out, and within every integer column and Python's int parsing
+
+
+def row_id(value: object) -> int | None:
+    """The database id a button carries as its value, or None for anything that cannot be one (a forged or
+    damaged payload: text, a negative, 5,000 digits)."""
+    text = str(value or "")
+    if not text.isascii() or not text.isdigit() or len(text) > 16 or int(text) > MAX_ROW_ID:
+        return None
+    return int(text)
+
+
+def body_id(body: dict, key: str) -> str | None:
+    """`body[key]["id"]` of an interaction payload (the clicker, their team), or None when it is not there."""
+    part = body.get(key)
+    found = part.get("id") if isinstance(part, dict) else None
+    return found if isinstance(found, str) and found else None

@@ -1,0 +1,78 @@
+"""What the hostile-input suites share: the corpus of nasty inputs kept in `corpus/`, one hypothesis profile
+(deterministic, no example database written), and the checks every answer to hostile input must pass.
+
+Imported as `hostile.hostile_support` (tests/ is on the path, tests/hostile is a namespace package)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+from bot.fakeslack.driver import Answer, message_text
+from handlers.values import escape_mrkdwn
+from slackschema import assert_valid_message
+
+CORPUS = Path(__file__).parent / "corpus"
+CSV_CORPUS = sorted((CORPUS / "csv").glob("*.csv"))
+
+# Deterministic in CI (derandomize), nothing written to .hypothesis/ (database=None). The app, the stand-in and the
+# database are built once per test function and shared by its examples, which is what the health check warns of.
+FUZZ = settings(deadline=None, derandomize=True, database=None, print_blob=False,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                       HealthCheck.data_too_large, HealthCheck.filter_too_much])
+# Examples that each run requests through the app and dump the database: fewer, to keep the suite under a minute.
+FUZZ_APP = settings(FUZZ, max_examples=50)
+
+INTERNAL = "Something went wrong on our side"
+REFUSED = ":warning:"
+# An InputError's message starts with the field in backticks: "`budget`: `1e400` is not a plain number …"
+FIELD = re.compile(r"`([^`]+)`: ")
+MENTION = re.compile(r"<[@!]([^>|]*)(?:\|[^>]*)?>")
+
+
+def corpus_lines(name: str) -> list[str]:
+    """The JSON strings of a `.jsonl` corpus file, one a line; blank lines and `#` comments skipped."""
+    lines = (CORPUS / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def as_slack_sends(text: str) -> str:
+    """Typed text as Slack delivers it with `should_escape`: `&`, `<`, `>` escaped; nothing else changed."""
+    return escape_mrkdwn(text)
+
+
+def messages(answer: Answer) -> list[dict]:
+    """Every message the request caused: ephemeral replies, channel posts and message updates."""
+    return [c.params for c in answer.calls if c.method in ("response_url", "chat.postMessage", "chat.postEphemeral",
+                                                             "chat.update")]
+
+
+def assert_safe_message(message: dict, *, asker: str = "U0001") -> str:
+    """A valid Block Kit message that mentions no one but the asker and cannot notify a channel; its text."""
+    assert_valid_message(message)
+    assert not message.get("link_names"), message
+    text = message_text(message)
+    for match in MENTION.finditer(text):
+        assert match.group(0) == f"<@{asker}>", f"{match.group(0)!r} in {text!r}"
+    return text
+
+
+def answer_text(answer: Answer, *, asker: str = "U0001") -> str:
+    """The one answer to a request (an ephemeral reply or a channel post), checked: HTTP 200, valid, mentions
+    no one, and not an unexpected failure. Returns its text."""
+    assert answer.status == 200, (answer.status, answer.ack)
+    sent = messages(answer)
+    assert len(sent) == 1, [c.method for c in answer.calls]
+    text = assert_safe_message(sent[0], asker=asker)
+    assert INTERNAL not in text, text
+    if sent[0] in answer.replies:
+        assert sent[0].get("response_type") == "ephemeral"
+    return text
+
+
+def is_refusal(text: str) -> bool:
+    """True for a friendly refusal (a BotError's message), which promises that nothing was changed."""
+    return text.lstrip().startswith("That didn't work") or REFUSED in text
