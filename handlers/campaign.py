@@ -136,7 +136,7 @@ def campaign_command(ack, command, context, client, respond):
     reply = dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage)
     if SUBS.get(((command.get("text") or "").split() or [""])[0].lower(), SUBS["list"]).changes:
         context["roi"].campaigns_changed()
-    send(respond, reply)
+    send(respond, reply, client)
 
 
 def register(app: App) -> None:

@@ -62,7 +62,7 @@ SUBS = {
 def code_command(ack, command, context, client, respond):
     """Listener for `/code`."""
     ack()
-    send(respond, dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage))
+    send(respond, dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage), client)
 
 
 def register(app: App) -> None:

@@ -151,7 +151,7 @@ SUBS = {
 def influencer_command(ack, command, context, client, respond):
     """Listener for `/influencer`."""
     ack()
-    send(respond, dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage))
+    send(respond, dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage), client)
 
 
 def register(app: App) -> None:

@@ -6,9 +6,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
+from handlers.deliver import failure
 from handlers.parsing import ChannelRef, UserRef, shown
 
 _PAGES = 20  # 20 × 200 = 4,000 channels or members searched before giving up
+
+
+def _unless_slack_is_at_fault(error: SlackApiError) -> None:
+    """A lookup Slack refused for want of a scope or a membership means "not found" to the person typing; one that
+    failed for a refused token or trouble on Slack's side is not theirs to fix: it goes up, to be reported as such."""
+    found = failure(error)
+    if found is not None and found.kind in ("token", "busy"):
+        raise error
 
 
 def channel_id(client: WebClient, ref: ChannelRef, field: str = "channel") -> str:
@@ -28,8 +37,8 @@ def channel_id(client: WebClient, ref: ChannelRef, field: str = "channel") -> st
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
-    except SlackApiError:
-        pass
+    except SlackApiError as error:
+        _unless_slack_is_at_fault(error)
     raise InputError(
         field,
         f"no channel called {shown('#' + wanted)} that the bot can see",
@@ -54,6 +63,6 @@ def user_id(client: WebClient, ref: UserRef, field: str = "manager") -> str:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
-    except SlackApiError:
-        pass
+    except SlackApiError as error:
+        _unless_slack_is_at_fault(error)
     raise InputError(field, f"no member called {shown('@' + wanted)}", "the person picked from Slack's autocomplete (type `@` and choose them)")

@@ -3,6 +3,7 @@ underperformers, sale and import answer the asker only.
 
 Every answer is computed in one read transaction (`handlers.commands.dispatch`) after the ack; charts are drawn
 outside it, then `handlers.deliver` posts the message and uploads the charts, falling back to the asker's DM.
+What Slack still refuses after the client's retries is raised to `handlers.errors`, which logs it and tells the asker.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from handlers.blocks import report_misc as misc
 from handlers.blocks.help import usage_reply
 from handlers.blocks.fmt import esc
 from handlers.blocks.kit import Block, Reply
-from handlers.commands import Request, Sub, dispatch, send
+from handlers.commands import Request, Sub, dispatch
 from handlers.deliver import Chart, Post
 from handlers.files import MAX_BYTES
 from handlers.parsing import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
@@ -344,7 +345,7 @@ def roi_command(ack, command, context, client, respond):
             signed = Reply(answer.reply.text, answer.reply.blocks + [view.asked(user, text)])
             deliver.to_channel(client, Post(signed, answer.charts), channel=channel, asker=user, respond=respond)
         else:
-            send(respond, answer)
+            deliver.tell(respond, answer, client=client)
 
 
 def register(app: App) -> None:

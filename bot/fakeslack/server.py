@@ -86,7 +86,7 @@ class FakeSlack:
         self._files: dict[str, dict] = {}
         self._pending: dict[str, dict] = {}  # file id -> upload started with getUploadURLExternal
         self._rules: dict[str, list[_Rule]] = {}
-        self._delays: dict[str, float] = {}
+        self._delays: dict[str, tuple[float, int | None]] = {}  # method -> (seconds, how many calls; None: all)
         self._cond = threading.Condition()
         self._ts = itertools.count(1_700_000_000_000_100, 100)
         self._ids = itertools.count(1)
@@ -192,10 +192,10 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with an HTTP 5xx."""
         self._add_rule(method, _Rule("fatal_error", times, status=status))
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Sleep `seconds` before answering every call of `method` (0 turns it off)."""
+    def delay(self, method: str, seconds: float, times: int | None = None) -> None:
+        """Sleep `seconds` before answering calls of `method`: every one, or the next `times` (0 s turns it off)."""
         with self._cond:
-            self._delays[method] = seconds
+            self._delays[method] = (seconds, times)
 
     def _add_rule(self, method: str, rule: _Rule) -> None:
         with self._cond:
@@ -225,7 +225,10 @@ class FakeSlack:
     def _handle(self, call: Call, route: str) -> _Reply:
         with self._cond:
             self.calls.append(call)
-        seconds = self._delays.get(call.method, 0)
+        with self._cond:
+            seconds, times = self._delays.get(call.method, (0, None))
+            if times is not None:
+                self._delays[call.method] = (seconds, times - 1) if times > 1 else (0, None)
         if seconds:
             self._stopping.wait(seconds)
         rule = self._scripted(call)

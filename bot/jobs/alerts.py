@@ -67,7 +67,7 @@ def scan(runtime: Runtime, *, workspace_id: int | None = None, campaign_id: int 
         except Exception as error:  # one campaign's bad data or Slack trouble never stops the others
             log.log(logging.DEBUG if retry else logging.ERROR, "underperformer scan of campaign %s failed", camp_id,
                     exc_info=True)
-            out.append(Sent("", str(camp_id), None, FAILED, f"{type(error).__name__}: {error}"))
+            out.append(Sent("", str(camp_id), None, FAILED, reason(error)))
     return out
 
 

@@ -253,7 +253,7 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
               "end": period.end.isoformat() if period.end else None, "forced": forced}
     detail = f"{name}'s digest posted in channel {channel}"
     try:
-        client.files_upload_v2(channel=channel, file_uploads=drawn.files, request_file_info=False)
+        deliver.upload(client, channel, drawn.files)
     except Exception as error:  # the message is out: never post it again for want of its picture
         result["chart_error"] = reason(error)
         detail += f" (its chart could not be uploaded: {reason(error)})"
