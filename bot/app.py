@@ -9,6 +9,7 @@ from urllib.error import URLError
 from urllib.parse import urlsplit
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 from slack_sdk.http_retry import (BackoffRetryIntervalCalculator, ConnectionErrorRetryHandler, HttpRequest, HttpResponse,
                                   Jitter, RateLimitErrorRetryHandler, RetryHandler, RetryIntervalCalculator, RetryState)
@@ -143,13 +144,20 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
                synchronous: bool = False) -> App:
     """Build the Bolt app. `synchronous` runs listeners before the HTTP response (tests, demo, console)."""
     runtime = runtime or Runtime.build(settings)
-    oauth = None
+    oauth = authorize = None
     if settings.oauth_enabled:
         # Each request gets its workspace's token from the installations (Bolt's authorize); the app's own client
         # carries none, only SLACK_API_URL, the timeout and the retries, which Bolt copies to each request's.
         oauth = install.oauth_settings(settings, runtime.engine)
         settings = settings.with_(bot_token=None)
     client = client or make_client(settings)
+    if oauth is not None:
+        # Bolt checks each token with auth.test before the listener may even ack; the answer is kept per token
+        # (a workspace's token is looked up afresh on every request, so an uninstall still takes effect at once).
+        authorize = InstallationStoreAuthorize(logger=logging.getLogger("roi.install.authorize"),
+                                               installation_store=oauth.installation_store, client_id=oauth.client_id,
+                                               client_secret=oauth.client_secret, bot_only=True, cache_enabled=True,
+                                               client=client)
     bolt_log = logging.getLogger("roi.bolt")
     if not any(isinstance(f, _SameToken) for f in bolt_log.filters):
         bolt_log.addFilter(_SameToken())
@@ -159,6 +167,7 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
         process_before_response=synchronous,
         token_verification_enabled=False,
         oauth_settings=oauth,
+        authorize=authorize,
         logger=bolt_log,
         # Each listener keeps its thread until its answer is out; with Bolt's default of 5 threads, the sixth
         # person asking at once waited for someone's answer before even the ack (10 at once: ack p99 about 1 s).

@@ -106,6 +106,8 @@ def test_two_workspaces_install_and_each_sees_and_is_posted_only_its_own(server,
     by_channel = {c.params["channel"]: c for c in posts if c.params.get("channel") in ("C0ALPHA", "C0BRAVO")}
     assert by_channel["C0ALPHA"].token == TEAMS["TALPHA"][1] and "1,000" in _all_text(by_channel["C0ALPHA"])
     assert by_channel["C0BRAVO"].token == TEAMS["TBRAVO"][1] and "500" in _all_text(by_channel["C0BRAVO"])
+    # Each workspace's token is checked with auth.test once (at install, and at its first request), not per request.
+    assert len(slack.calls_to("auth.test")) == 4
     assert all(c.error is None for c in slack.calls if c.method != "oauth.v2.access"), \
         [(c.method, c.error) for c in slack.calls if c.error]
 

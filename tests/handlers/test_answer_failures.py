@@ -273,6 +273,29 @@ def test_another_command_whose_slack_lookup_never_answers_changes_nothing_and_sa
     assert "conversations.list" in line
 
 
+@pytest.mark.parametrize("error, said_to_asker", [("invalid_auth", "reinstall the app"), ("HTTP 503", "Slack had a problem")])
+def test_a_lookup_slack_fails_is_not_mistaken_for_a_missing_channel(roi, slack, sessions, logs, error, said_to_asker):
+    if error.startswith("HTTP"):
+        slack.server_error("conversations.list", status=503, times=3)
+    else:
+        slack.fail("conversations.list", error)
+
+    with unchanged(sessions):
+        text = answered_ephemeral(roi.command("/campaign create spring budget=5000 channel=#general"))
+
+    assert said_to_asker in text and "no channel called" not in text
+    assert len(said(logs, "conversations.list failed", logging.WARNING)) == 1
+
+
+def test_a_lookup_slack_refuses_for_want_of_a_scope_is_a_missing_channel(roi, slack, sessions):
+    slack.fail("conversations.list", "missing_scope")
+
+    with unchanged(sessions):
+        text = answered_ephemeral(roi.command("/campaign create spring budget=5000 channel=#general"))
+
+    assert "no channel called" in text
+
+
 # -- alert buttons: the decision is saved, the message shows it one way or another -------------------
 
 
