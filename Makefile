@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Tests run in this many processes (pytest-xdist); each gets its own PostgreSQL database beside TEST_DATABASE_URL.
+TEST_JOBS ?= 2
 
 .PHONY: help install demo test bench serve console upgrade clean
 
@@ -26,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/roi-bot demo --out roi-demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 # BENCH_ARGS=--no-pg for SQLite only; see bench/README.md. Not part of `make test`.
 bench: $(STAMP)

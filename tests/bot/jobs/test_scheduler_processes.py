@@ -19,12 +19,12 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.models import Base, Campaign, JobRun
+from bot.models import Campaign, JobRun
 from bot.registry import campaigns, lookup
-from conftest import PG_URL
+from conftest import PG_URL, empty
 
 PROCESSES = 2
 PERIODS = 2  # the start-up catch-up and the next minute
@@ -67,10 +67,7 @@ def databases(tmp_path, sqlite_template, request):
     shutil.copy(sqlite_template, path)
     found = {"sqlite": f"sqlite:///{path}"}
     if PG_URL:
-        engine = request.getfixturevalue("pg_engine")
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        empty(request.getfixturevalue("pg_engine"))
         found["postgresql"] = PG_URL
     return found
 
