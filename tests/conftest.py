@@ -3,6 +3,7 @@ the local Slack Web API stand-in, and the real app wired to both."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from datetime import datetime, timezone
@@ -165,3 +166,18 @@ def app(make_app, settings):
 def roi(app, slack):
     """A driver that signs slash commands and button clicks like Slack and runs them through the app."""
     return SlackDriver(app, slack, SECRET)
+
+
+@pytest.fixture
+def root_logging():
+    """Put the root logger, `logging.lastResort` and warnings capture back as they were (configure changes them),
+    starting from a clean slate for the last two."""
+    root = logging.getLogger()
+    handlers, level, last_resort = root.handlers[:], root.level, logging.lastResort.filters[:]
+    logging.lastResort.filters[:] = []
+    logging.captureWarnings(False)
+    yield root
+    logging.captureWarnings(False)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.lastResort.filters[:] = last_resort

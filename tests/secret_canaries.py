@@ -144,3 +144,14 @@ def until(seen, timeout: float = 30) -> None:
     while not seen():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def boom(token: str, *, secret: str) -> None:
+    """Raise an exception whose message, cause and note carry canaries (its arguments and locals carry them too)."""
+    state = STATE_SECRET  # noqa: F841 - a local holding a secret; the traceback must not show it
+    try:
+        raise ValueError(f"inner: {REFRESH_TOKEN}")
+    except ValueError as inner:
+        error = RuntimeError(everything("outer"))
+        error.add_note(f"note: {ROTATING_TOKEN} {secret}")
+        raise error from inner
