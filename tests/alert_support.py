@@ -10,9 +10,11 @@ spring runs 2026-03-01 → 2026-03-31 in #growth (grace 7 days, min ROI 0%); tod
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from bot.models import Alert, Enrolment, Influencer
+from bot.models import Alert, Campaign, Enrolment, Influencer
 from registry_support import answered
 
 MANAGER = "U0LENA"
@@ -39,6 +41,16 @@ SETUP = [
 def register(roi) -> None:
     for line in SETUP:
         answered(roi.command(line))
+
+
+def spring_id(roi, runtime, *, due: bool = False) -> int:
+    """Register the cast and return spring's id; `due`: as if set up a month ago, so this period's digest is due."""
+    register(roi)
+    with runtime.sessions.begin() as session:
+        camp = session.scalar(select(Campaign).where(Campaign.name_key == "spring"))
+        if due:
+            camp.digest_since -= timedelta(days=30)
+        return camp.id
 
 
 def alerts(runtime) -> list[Alert]:

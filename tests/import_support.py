@@ -1,4 +1,5 @@
-"""What the import tests share: running an import the way the CLI does, and a registered spring campaign."""
+"""What the import tests share: running an import the way the CLI does, the command line on the test database,
+and a registered spring campaign."""
 
 from __future__ import annotations
 
@@ -46,3 +47,17 @@ def register(roi, lines=SPRING) -> None:
     for line in lines:
         answer = roi.command(line)
         assert answer.status == 200 and ":warning:" not in answer.text, answer.text
+
+
+# Settings a developer's shell may hold that would change what the command line does in a test.
+CLI_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PORT", "ROI_ADMINS", "ROI_TIMEZONE",
+           "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+
+
+def command_line(monkeypatch, tmp_path: Path, db_url: str) -> Path:
+    """Point `roi-bot` (bot.cli.main) at the test database, run from `tmp_path`, with none of CLI_ENV set."""
+    for name in CLI_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

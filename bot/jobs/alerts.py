@@ -29,7 +29,6 @@ log = logging.getLogger("roi.jobs.alerts")
 
 KIND, SUBJECT = "alerts", "scan"
 METADATA_TYPE = "roi_alert"  # message metadata carrying the alert id, to recognise a send after a crash
-RECENT = 200  # how many of a DM's latest messages are searched for an alert sent by a process that died
 RETRY_EVERY = timedelta(minutes=5)  # alerts that failed are tried again this often, the same day
 SENT, ALREADY, QUIET, FAILED, NOWHERE = "sent", "already", "quiet", "failed", "nowhere"
 
@@ -124,16 +123,6 @@ def _claim(runtime: Runtime, ws_id: int, enrolment_id: int, info: dict, today: d
     return alert_id, {"channel": channel}
 
 
-def _already_out(client, channel: str, alert_id: int) -> str | None:
-    """The ts of alert `alert_id` if a sender that died had sent it after all (None: it had not)."""
-    page = client.conversations_history(channel=channel, include_all_metadata=True, limit=RECENT)
-    for message in page.get("messages") or []:
-        meta = message.get("metadata") or {}
-        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("alert") == alert_id:
-            return message.get("ts")
-    return None
-
-
 def _send(runtime: Runtime, ws_id: int, team: str, enrolment_id: int, info: dict, today: date,
           retry: bool = False) -> Sent:
     camp, handle, manager = info["campaign"], info["handle"], info.get("manager")
@@ -146,7 +135,9 @@ def _send(runtime: Runtime, ws_id: int, team: str, enrolment_id: int, info: dict
     alert_id, earlier = claimed
     try:
         client = client_for(runtime, team)
-        if earlier and earlier["channel"] and (ts := _already_out(client, earlier["channel"], alert_id)):
+        ts = claims.found_in_slack(client, earlier["channel"], METADATA_TYPE, "alert", alert_id) \
+            if earlier and earlier["channel"] else None
+        if ts:
             _sent(runtime, alert_id, earlier["channel"], ts)
             return Sent(team, camp, handle, ALREADY, "sent before its sender stopped", alert_id)
         channel = open_dm(client, manager) if manager else info["channel"]

@@ -97,3 +97,17 @@ def finish(runtime: Runtime, run_id: int, *, status: str, now: datetime, result:
     """Record how a claimed run ended."""
     with runtime.sessions.begin() as session:
         session.execute(update(JobRun).where(JobRun.id == run_id).values(status=status, finished_at=now, result=result))
+
+
+RECENT = 200  # how many of a conversation's latest messages are searched for a message whose sender died
+
+
+def found_in_slack(client, channel: str, event_type: str, key: str, value: int) -> str | None:
+    """The ts of the message whose metadata is `event_type` with `{key: value}`, if a holder that died had got it
+    out after all (None: it had not). Only the latest messages are read: the holder died minutes ago, not days."""
+    page = client.conversations_history(channel=channel, include_all_metadata=True, limit=RECENT)
+    for message in page.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == event_type and (meta.get("event_payload") or {}).get(key) == value:
+            return message.get("ts")
+    return None

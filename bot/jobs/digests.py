@@ -33,7 +33,6 @@ log = logging.getLogger("roi.jobs.digest")
 
 KIND = "digest"
 METADATA_TYPE = "roi_digest"  # message metadata carrying the claim id, to recognise a post after a crash
-RECENT = 200  # how many of a channel's latest messages are searched for a digest posted by a process that died
 RETRY_EVERY = timedelta(minutes=5)  # a failed digest is tried again this often, within its period
 POSTED, ALREADY, SKIPPED, FAILED = "posted", "already", "skipped", "failed"
 
@@ -142,18 +141,6 @@ def _resume(runtime: Runtime, key: claims.Key, *, now: datetime, scheduled: bool
     return None
 
 
-def _already_out(client, channel: str, run_id: int) -> str | None:
-    """The ts of this claim's message if an earlier holder's post reached the channel after all (None: it did not).
-
-    Only the channel's latest messages are read: the earlier holder died minutes ago, not days."""
-    page = client.conversations_history(channel=channel, include_all_metadata=True, limit=RECENT)
-    for message in page.get("messages") or []:
-        meta = message.get("metadata") or {}
-        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("claim") == run_id:
-            return message.get("ts")
-    return None
-
-
 def _failed(runtime: Runtime, run_id: int, *, name: str, team: str, channel: str, period: Period, error: Exception,
             earlier: dict | None, creator: str | None) -> Outcome:
     """Record a failed post for a retry; log it, and tell whoever set the campaign up, only the first time."""
@@ -222,7 +209,8 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
     sending = (earlier or {}).get("sending")
     try:
         client = client_for(runtime, team)
-        if sending and (ts := _already_out(client, sending["channel"], run_id)):
+        ts = claims.found_in_slack(client, sending["channel"], METADATA_TYPE, "claim", run_id) if sending else None
+        if ts:
             # The earlier holder's message reached Slack before it died: record it, post nothing.
             claims.finish(runtime, run_id, status=claims.POSTED, now=runtime.clock(),
                           result={**(earlier or {}), "channel": sending["channel"], "ts": ts, "recovered": True})
@@ -277,7 +265,7 @@ def scheduled(runtime: Runtime, camp_id: int) -> Outcome | None:
             return None
         if camp.digest_since is not None and utc(start) < utc(camp.digest_since):
             return None  # that time passed before this schedule was set: nothing was missed
-        team, name, ws_id = session.get(Workspace, camp.workspace_id).team_id, camp.name, camp.workspace_id
+        ws_id = camp.workspace_id
     held = claims.holder(runtime, claims.Key(ws_id, KIND, str(camp_id), Period(start, end).key))
     if held is not None and held.status == claims.POSTED:
         return None  # the common case on every tick: posted already

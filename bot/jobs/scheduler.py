@@ -174,7 +174,7 @@ class Scheduler:
     def tick(self) -> None:
         """Re-read the schedules, then post whatever is due and not yet posted (missed periods included)."""
         try:
-            planned = self.sync()
+            self.sync()
         except Exception:
             log.exception("could not read the schedules")
             return

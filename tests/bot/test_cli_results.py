@@ -10,10 +10,8 @@ import logging
 import pytest
 
 from bot.cli import main
-from import_support import register
+from import_support import command_line, register
 
-ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PORT", "ROI_ADMINS", "ROI_TIMEZONE",
-       "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 ORDERS = ("order_id,date,amount,code\n1,2026-03-05,200.00,ANA10\n2,2026-03-06,50.00,BEN5\n"
           "3,2026-03-07,12x,ANA10\n4,2026-03-08,30.00,\n")
 
@@ -21,10 +19,7 @@ ORDERS = ("order_id,date,amount,code\n1,2026-03-05,200.00,ANA10\n2,2026-03-06,50
 @pytest.fixture
 def cli(monkeypatch, tmp_path, db_url, roi):
     """The command line on the test database, after the spring campaign was registered through Slack."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.chdir(tmp_path)
+    command_line(monkeypatch, tmp_path, db_url)
     register(roi)
     (tmp_path / "orders.csv").write_text(ORDERS)
     yield tmp_path

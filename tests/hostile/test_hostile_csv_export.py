@@ -22,11 +22,9 @@ from bot.registry import lookup
 from bot.reports import campaign_report
 from bot.reports_cli import FORMULA_START, as_csv, inert
 from hostile.hostile_support import FUZZ, FUZZ_APP, answer_text, is_refusal
-from import_support import TODAY, register, run
+from import_support import command_line, TODAY, register, run
 from registry_support import person, stored
 
-ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PORT", "ROI_ADMINS", "ROI_TIMEZONE",
-       "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "+SUM(1+1)", "-2+3", "@SUM(A1:A9)",
             "\t=1+1", "\r=1+1", "-cmd", "=1", "+", "-", "@"]
 TEXT_COLUMNS = ("handle", "platform", "tier", "status")
@@ -139,10 +137,7 @@ def test_a_roster_row_with_a_formula_handle_is_rejected_naming_the_handle(sessio
 @pytest.fixture
 def cli(monkeypatch, tmp_path, db_url, spring):
     """The command line on the test database."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.chdir(tmp_path)
+    command_line(monkeypatch, tmp_path, db_url)
     yield tmp_path
     logging.getLogger().handlers[:] = []
 

@@ -22,13 +22,11 @@ from bot.errors import BotError
 from bot.imports import text as csv_text
 from bot.imports.summary import Summary, as_text
 from hostile.hostile_support import CSV_CORPUS, FIELD, FUZZ, FUZZ_APP, corpus_lines
-from import_support import register, run, shopify_file
+from import_support import command_line, register, run, shopify_file
 from order_files import FOREZIA, RAMKUMAR
 from registry_support import stored
 
 KINDS = (None, "orders", "roster", "stats")
-ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PORT", "ROI_ADMINS", "ROI_TIMEZONE",
-       "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 HEADERS = {
     "orders": "order_id,date,amount,code,currency,refunded,utm_campaign,utm_content",
     "roster": "handle,platform,followers,manager,campaign,fee,commission,product_cost,goal_revenue,start,code,url",
@@ -108,10 +106,7 @@ def test_each_corpus_file_is_imported_or_refused_whole_as_its_name_says(sessions
 @pytest.fixture
 def cli(monkeypatch, tmp_path, db_url, spring):
     """The command line on the test database, run from a folder of its own."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.chdir(tmp_path)
+    command_line(monkeypatch, tmp_path, db_url)
     yield tmp_path
     logging.getLogger().handlers[:] = []
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from alert_support import MANAGER, alerts, register
+from alert_support import MANAGER, alerts, spring_id
 from bot.jobs import alerts as scan
 from bot.jobs import claims, digests, owners
 from bot.jobs.scheduler import Scheduler, plan
@@ -33,11 +33,7 @@ def runtime(app):
 
 @pytest.fixture
 def spring(roi, runtime):
-    register(roi)
-    with runtime.sessions.begin() as session:  # registered long before Monday 09:00: this period's digest is due
-        camp = session.scalar(select(Campaign).where(Campaign.name_key == "spring"))
-        camp.digest_since -= timedelta(days=30)
-        return camp.id
+    return spring_id(roi, runtime, due=True)
 
 
 def dead_owner() -> str:

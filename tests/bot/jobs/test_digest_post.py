@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from alert_support import register
+from alert_support import spring_id
 from bot.fakeslack.driver import message_text
 from bot.jobs import digests
 from bot.jobs.scheduler import Scheduler
@@ -30,9 +30,7 @@ def runtime(app):
 
 @pytest.fixture
 def spring(roi, runtime):
-    register(roi)
-    with runtime.reads.begin() as session:
-        return session.scalar(select(Campaign.id).where(Campaign.name_key == "spring"))
+    return spring_id(roi, runtime)
 
 
 def posts(slack):
