@@ -21,7 +21,8 @@ from bot.runtime import Runtime
 from conftest import SECRET, TOKEN
 from registry_support import answered, answered_ephemeral, unchanged
 
-TIMEOUT = 0.4  # seconds the app's client waits for Slack in these tests (15 in production)
+TIMEOUT = 1.0  # seconds the app's client waits for Slack in these tests (15 in production)
+STALL = 2.5  # seconds a stalled call takes: well past TIMEOUT, even on a busy machine
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
     "/influencer add ana followers=20000 campaign=spring fee=1000",
@@ -106,7 +107,7 @@ def test_a_server_error_on_any_step_is_retried_and_the_answer_arrives_whole(roi,
 
 
 def test_a_post_slack_does_not_answer_in_time_is_not_sent_twice_and_the_asker_is_told(roi, spring, slack, logs):
-    slack.delay("chat.postMessage", 1.5, times=1)  # Slack may have posted it: sending it again could post it twice
+    slack.delay("chat.postMessage", STALL, times=1)  # Slack may have posted it: sending it again could post it twice
 
     text = answered_ephemeral(roi.command("/roi campaign spring"))
 
@@ -134,7 +135,7 @@ def test_a_post_slack_keeps_failing_is_reported_to_the_asker_once(roi, spring, s
 
 
 def test_a_post_slack_never_answers_tells_the_asker_it_timed_out(roi, spring, slack, logs):
-    slack.delay("chat.postMessage", 1)
+    slack.delay("chat.postMessage", STALL)
 
     answer = roi.command("/roi campaign spring")
 
@@ -263,7 +264,7 @@ def test_another_command_whose_slack_lookup_is_retried_succeeds(roi, slack, logs
 
 
 def test_another_command_whose_slack_lookup_never_answers_changes_nothing_and_says_why(roi, slack, sessions, logs):
-    slack.delay("conversations.list", 1)
+    slack.delay("conversations.list", STALL)
 
     with unchanged(sessions):
         text = answered_ephemeral(roi.command("/campaign create spring budget=5000 channel=#general"))
