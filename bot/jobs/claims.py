@@ -44,34 +44,31 @@ def holder(runtime: Runtime, key: Key) -> JobRun | None:
         return run
 
 
-def claim(runtime: Runtime, key: Key, *, now: datetime, retake_failed: bool = False) -> int | None:
+def claim(runtime: Runtime, key: Key, *, now: datetime) -> int | None:
     """Insert the claim for `key` in its own transaction; its id, or None when someone holds it already."""
-    existing = holder(runtime, key)  # look first: most calls find a claim, and a failed INSERT is noisy
-    if existing is None:
-        try:
-            with runtime.sessions.begin() as session:
-                run = JobRun(workspace_id=key.workspace_id, kind=key.kind, subject=key.subject, period_key=key.period,
-                             status=CLAIMED, claimed_at=now, owner=owners.me())
-                session.add(run)
-                session.flush()
-                return run.id
-        except IntegrityError:
-            existing = holder(runtime, key)  # another process won the race
-    if existing is None or not retake_failed or existing.status != FAILED:
+    if holder(runtime, key) is not None:  # look first: most calls find a claim, and a failed INSERT is noisy
         return None
-    return _take(runtime, existing, now=now)
+    try:
+        with runtime.sessions.begin() as session:
+            run = JobRun(workspace_id=key.workspace_id, kind=key.kind, subject=key.subject, period_key=key.period,
+                         status=CLAIMED, claimed_at=now, owner=owners.me())
+            session.add(run)
+            session.flush()
+            return run.id
+    except IntegrityError:
+        return None  # another process won the race
 
 
-def _take(runtime: Runtime, existing: JobRun, *, now: datetime) -> int | None:
-    """Move `existing` to this process if nobody changed it since it was read (one caller wins)."""
+def take_over(runtime: Runtime, run: JobRun, *, now: datetime) -> int | None:
+    """Move a failed or orphaned claim to this process, if nobody changed it since it was read: of several processes
+    trying at once, one gets it. Its id, or None."""
     with runtime.sessions.begin() as session:
         taken = session.execute(
-            update(JobRun).where(JobRun.id == existing.id, JobRun.status == existing.status,
-                                 JobRun.claimed_at == existing.claimed_at)
+            update(JobRun).where(JobRun.id == run.id, JobRun.status == run.status, JobRun.claimed_at == run.claimed_at)
             .values(status=CLAIMED, claimed_at=now, finished_at=None, owner=owners.me(),
-                    result=existing.result if existing.status == CLAIMED else None)
+                    result=run.result if run.status == CLAIMED else None)
         )
-        return existing.id if taken.rowcount == 1 else None
+        return run.id if taken.rowcount == 1 else None
 
 
 def orphaned(runtime: Runtime, key: Key, *, now: datetime, lease: timedelta) -> JobRun | None:
@@ -80,11 +77,6 @@ def orphaned(runtime: Runtime, key: Key, *, now: datetime, lease: timedelta) -> 
     if existing is None or existing.status != CLAIMED:
         return None
     return existing if owners.gone(existing.owner, since=existing.claimed_at, now=now, lease=lease) else None
-
-
-def take_over(runtime: Runtime, run: JobRun, *, now: datetime) -> int | None:
-    """Take an orphaned claim over (atomically: of several processes trying at once, one gets it)."""
-    return _take(runtime, run, now=now)
 
 
 def note(runtime: Runtime, run_id: int, result: dict) -> None:

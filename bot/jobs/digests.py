@@ -124,11 +124,6 @@ def _previous(session: Session, camp: Campaign, run_id: int) -> dict | None:
     return {**result["totals"], "at": result.get("at")}
 
 
-def _code(error: Exception) -> str | None:
-    response = getattr(error, "response", None)
-    return response.get("error") if response is not None and hasattr(response, "get") else None
-
-
 def _resume(runtime: Runtime, key: claims.Key, *, now: datetime, scheduled: bool) -> JobRun | None:
     """A claim of `key` this run may carry on with: orphaned by a dead holder, or failed and due for a retry."""
     held = claims.holder(runtime, key)
@@ -146,14 +141,14 @@ def _failed(runtime: Runtime, run_id: int, *, name: str, team: str, channel: str
     """Record a failed post for a retry; log it, and tell whoever set the campaign up, only the first time."""
     attempts = int((earlier or {}).get("attempts") or 0) + 1
     result = {"error": reason(error), "attempts": attempts}
-    if (earlier or {}).get("sending") and _code(error) is None:
-        result["sending"] = earlier["sending"]  # no answer from Slack (a timeout): the message may be out
+    slack = deliver.failure(error)  # None: not Slack's doing (bad data, a bug)
+    if (earlier or {}).get("sending") and (slack is None or slack.code in ("timeout", "unreachable")):
+        result["sending"] = earlier["sending"]  # Slack never answered: the message may be out
     claims.finish(runtime, run_id, status=claims.FAILED, now=runtime.clock(), result=result)
     if attempts == 1:
         log.error("digest of %s (team %s) for %s was not posted: %s; retrying every %d minutes within the period",
-                  name, team, period.key, reason(error), RETRY_EVERY.seconds // 60,
-                  exc_info=_code(error) is None)
-        if creator and _code(error) in deliver.NO_ENTRY:
+                  name, team, period.key, reason(error), RETRY_EVERY.seconds // 60, exc_info=slack is None)
+        if creator and slack is not None and slack.kind == "no_entry":
             _tell_creator(runtime, team, creator, name, channel)
     else:
         log.debug("digest of %s (team %s) still failing (attempt %d): %s", name, team, attempts, reason(error))
