@@ -31,6 +31,8 @@ from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks import imports as view
 from handlers.blocks.errors import internal
+from handlers.blocks.kit import context
+from handlers.deliver import open_dm, reason
 from handlers.errors import reference
 
 log = logging.getLogger("roi.files")
@@ -183,22 +185,27 @@ def resume(runtime: Runtime) -> int:
 
 
 def _resume_one(runtime: Runtime, *, team_id: str, user_id: str, file_id: str) -> None:
-    client = tokens.client_for(runtime, team_id)
+    """Import one taken-over file and tell whoever shared it; whatever fails, the claim is settled (never left
+    pending in a process that lives on) and the failure logged once."""
+    client = None
     try:
-        info = fetch_info(client, file_id)
-        reply = _import(runtime, client, info, team_id=team_id, user_id=user_id, file_id=file_id)
+        client = tokens.client_for(runtime, team_id)
+        reply = _import(runtime, client, fetch_info(client, file_id), team_id=team_id, user_id=user_id, file_id=file_id)
     except BotError as error:
+        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}, "owner": None})
         reply = view.refused(error.message)
     except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
         ref = reference()
         log.exception("import of shared file %s failed again ref=%s", file_id, ref)
         _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": f"failed, ref {ref}"}, "owner": None})
         reply = internal(ref)
-    if user_id:
-        note = "_This file was imported after a restart of ROI bot, so its summary comes late._"
-        client.chat_postMessage(channel=client.conversations_open(users=user_id)["channel"]["id"],
-                                text=reply.text, blocks=[*reply.blocks, {"type": "context", "elements": [
-                                    {"type": "mrkdwn", "text": note}]}])
+    if not user_id or client is None:
+        return
+    late = context("_ROI bot restarted while it was reading this file, so this answer comes late._")
+    try:
+        client.chat_postMessage(channel=open_dm(client, user_id), text=reply.text, blocks=[*reply.blocks, late])
+    except Exception as error:  # noqa: BLE001 - the import itself is done (or refused) and recorded
+        log.warning("could not tell %s about their re-imported file %s: %s", user_id, file_id, reason(error))
 
 
 def message(event, context, client, logger):

@@ -3,7 +3,8 @@
 The alert row (unique per enrolment and day) is written before the message is sent: whoever inserts it sends,
 any other scan that day finds it and sends nothing. When sending fails the row is removed again and the day's scan
 is tried again every few minutes, so the alert is still delivered that day. A row whose sender died before it
-was sent is taken over; the alert is first looked for in its channel (by the id in its metadata). Decisions (Cut / Keep / Snooze) are taken in
+was sent is taken over; the alert is first looked for in its channel (by the id in its metadata).
+Decisions (Cut / Keep / Snooze) are taken in
 `handlers.alert_actions`; a Keep or Snooze sets `quiet_until`, before which the enrolment is not alerted.
 """
 
@@ -22,7 +23,7 @@ from bot.models import Alert, Campaign, Workspace
 from bot.reports import campaign_report, rule
 from bot.runtime import Runtime
 from handlers.blocks import alerts as view
-from handlers.deliver import open_dm, reason
+from handlers.deliver import failure, open_dm, reason
 from metrics.flags import running
 
 log = logging.getLogger("roi.jobs.alerts")
@@ -109,9 +110,9 @@ def _claim(runtime: Runtime, ws_id: int, enrolment_id: int, info: dict, today: d
         pass
     with runtime.reads.begin() as session:
         row = session.scalar(select(Alert).where(Alert.enrolment_id == enrolment_id, Alert.alert_date == today))
-        if row is None or row.message_ts is not None or not owners.gone(
+        if row is None or row.message_ts is not None or row.owner is None or not owners.gone(
                 row.owner, since=row.created_at, now=runtime.clock(), lease=owners.DIGEST_LEASE):
-            return None
+            return None  # sent, or its sender is still at it
         alert_id, old_owner, channel = row.id, row.owner, row.channel_id
     with runtime.sessions.begin() as session:
         taken = session.execute(update(Alert).where(Alert.id == alert_id, Alert.message_ts.is_(None),
@@ -151,7 +152,7 @@ def _send(runtime: Runtime, ws_id: int, team: str, enrolment_id: int, info: dict
             session.execute(delete(Alert).where(Alert.id == alert_id))
         log.log(logging.DEBUG if retry else logging.ERROR, "alert about %s in %s (team %s) could not be sent: %s; "
                 "retrying every %d minutes today", handle, camp, team, reason(error), RETRY_EVERY.seconds // 60,
-                exc_info=getattr(error, "response", None) is None)
+                exc_info=failure(error) is None)
         return Sent(team, camp, handle, FAILED, reason(error))
     _sent(runtime, alert_id, channel, sent.get("ts"))
     where = f"DM to {manager}" if manager else f"channel {channel}"

@@ -96,7 +96,7 @@ def test_an_import_killed_midway_leaves_nothing_and_is_finished_by_another_proce
     with server_process(slack, db_url, tmp_path, args=()) as (base, second):  # with its scheduler
         [summary] = slack.wait_for("chat.postMessage", timeout=90)
         assert summary.params["channel"] == "D0001"
-        assert "after a restart" in str(summary.params["blocks"])
+        assert "restarted while it was reading" in str(summary.params["blocks"])
         assert f"{ORDERS:,}" in summary.params["text"] + str(summary.params["blocks"])
         # Slack delivering the same event again (a retry) imports nothing twice.
         assert post(base + "/slack/events", share, secret=SECRET)[0] == 200

@@ -203,7 +203,7 @@ def test_a_shared_file_whose_importer_died_is_imported_again_and_the_sharer_told
                               user_id="U0001", owner=dead_owner(), created_at=runtime.clock()))
     assert files.resume(runtime) == 1
     [dm] = slack.calls_to("chat.postMessage")
-    assert dm.params["channel"] == "D0001" and "after a restart" in str(dm.params["blocks"])
+    assert dm.params["channel"] == "D0001" and "restarted while it was reading" in str(dm.params["blocks"])
     with runtime.reads.begin() as session:
         assert session.scalar(select(ImportRun.kind).where(ImportRun.file_id == "F0LOST")) == "orders"
         assert session.scalar(select(Order.order_id).where(Order.source == "shopify")) == "#9001"
