@@ -18,7 +18,8 @@ from bot.schedule import parse_schedule
 from handlers import resolve
 from handlers.blocks import campaigns as view
 from handlers.blocks.kit import Reply
-from handlers.commands import Request, Sub, dispatch, send
+from handlers import deliver
+from handlers.commands import Request, Sub, dispatch
 from handlers.parsing import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct, shown
 
 CREATE_KEYS = {"budget", "currency", "start", "end", "channel", "digest", "min_roi", "grace_days", "window_days", "note"}
@@ -136,7 +137,7 @@ def campaign_command(ack, command, context, client, respond):
     reply = dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage)
     if SUBS.get(((command.get("text") or "").split() or [""])[0].lower(), SUBS["list"]).changes:
         context["roi"].campaigns_changed()
-    send(respond, reply, client)
+    deliver.tell(respond, reply, client=client)
 
 
 def register(app: App) -> None:

@@ -11,7 +11,8 @@ from bot.models import Campaign, Code, Workspace
 from bot.registry import codes, lookup
 from handlers.blocks import codes as view
 from handlers.blocks.kit import Reply
-from handlers.commands import Request, Sub, dispatch, send
+from handlers import deliver
+from handlers.commands import Request, Sub, dispatch
 from handlers.parsing import parse_code, parse_handle, parse_name, parse_url, tracking_url
 
 
@@ -62,7 +63,8 @@ SUBS = {
 def code_command(ack, command, context, client, respond):
     """Listener for `/code`."""
     ack()
-    send(respond, dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage), client)
+    reply = dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage)
+    deliver.tell(respond, reply, client=client)
 
 
 def register(app: App) -> None:

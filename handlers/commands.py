@@ -14,7 +14,6 @@ from bot.errors import BotError, Forbidden, InputError
 from bot.models import Workspace
 from bot.registry import lookup
 from bot.runtime import Runtime
-from handlers import deliver
 from handlers.blocks.kit import Reply
 from handlers.parsing import Args, parse_args, shown
 
@@ -101,9 +100,3 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
     finally:
         log.info("%s %s team=%s user=%s %s in %.0f ms", name, sub_name, request.team_id, user_id, outcome,
                  (time.perf_counter() - started) * 1000)
-
-
-def send(respond: Callable, reply: Reply, client: WebClient) -> None:
-    """Answer the asker only, through response_url, retried like every Web API call (when the request carried no
-    response_url, there is no one to answer: logged)."""
-    deliver.tell(respond, reply, client=client)

@@ -14,7 +14,8 @@ from bot.registry import influencers, links, lookup
 from handlers import resolve
 from handlers.blocks import influencers as view
 from handlers.blocks.kit import Reply
-from handlers.commands import Request, Sub, dispatch, send
+from handlers import deliver
+from handlers.commands import Request, Sub, dispatch
 from handlers.parsing import (
     parse_choice,
     parse_date,
@@ -151,7 +152,8 @@ SUBS = {
 def influencer_command(ack, command, context, client, respond):
     """Listener for `/influencer`."""
     ack()
-    send(respond, dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage), client)
+    reply = dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage)
+    deliver.tell(respond, reply, client=client)
 
 
 def register(app: App) -> None:
