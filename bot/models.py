@@ -8,16 +8,18 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
+    Column,
     ForeignKey,
     Integer,
     Index,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    func,
 )
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -292,9 +294,45 @@ class JobRun(Base):
     owner: Mapped[str | None] = mapped_column(String(128))
 
 
-# Multi-workspace installs (SLACK_CLIENT_ID …): slack_sdk's own SQLAlchemy stores keep installations and OAuth
-# states in these tables. They are declared here with slack_sdk's definitions so the migration that creates them
-# is checked against what the stores expect (tests/bot/test_db.py), and so they live in the same database.
-slack_installations = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
-slack_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
-slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")
+# Multi-workspace installs (SLACK_CLIENT_ID …): slack_sdk's own SQLAlchemy stores (bot.oauth_stores) keep
+# installations and OAuth states in these tables, in the same database. They are written out as slack_sdk 3.x
+# defines them, rather than built by slack_sdk, whose store modules cost every start-up a tenth of a second;
+# tests/bot/test_db.py checks they still match what slack_sdk builds.
+
+
+def _bot_columns() -> list[Column]:
+    return [Column("bot_token", String(200)), Column("bot_id", String(32)), Column("bot_user_id", String(32)),
+            Column("bot_scopes", String(1000)), Column("bot_refresh_token", String(200)),
+            Column("bot_token_expires_at", DateTime)]
+
+
+def _who(*, url: bool) -> list[Column]:
+    """The app, enterprise and team columns both installation tables start with."""
+    return [Column("id", Integer, primary_key=True, autoincrement=True), Column("client_id", String(32), nullable=False),
+            Column("app_id", String(32), nullable=False), Column("enterprise_id", String(32)),
+            Column("enterprise_name", String(200)), *([Column("enterprise_url", String(200))] if url else []),
+            Column("team_id", String(32)), Column("team_name", String(200))]
+
+
+slack_bots = Table(
+    "slack_bots", Base.metadata, *_who(url=False), *_bot_columns(),
+    Column("is_enterprise_install", Boolean, default=False, nullable=False),
+    Column("installed_at", DateTime, nullable=False, default=func.now()),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+slack_installations = Table(
+    "slack_installations", Base.metadata, *_who(url=True), *_bot_columns(),
+    Column("user_id", String(32), nullable=False), Column("user_token", String(200)),
+    Column("user_scopes", String(1000)), Column("user_refresh_token", String(200)),
+    Column("user_token_expires_at", DateTime), Column("incoming_webhook_url", String(200)),
+    Column("incoming_webhook_channel", String(200)), Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", String(200)),
+    Column("is_enterprise_install", Boolean, default=False, nullable=False), Column("token_type", String(32)),
+    Column("installed_at", DateTime, nullable=False, default=func.now()),
+    Index("slack_installations_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"),
+)
+slack_oauth_states = Table(
+    "slack_oauth_states", Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True), Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
+)

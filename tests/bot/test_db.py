@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 
 from bot.db import current_revision, head_revision
 from bot.models import Base, Campaign, Workspace
@@ -31,3 +31,20 @@ def test_money_round_trips_exactly_and_sums_in_sql(sessions):
         total = session.scalar(select(func.sum(Campaign.budget)))
     assert budgets == [Decimal("0.10"), Decimal("0.20"), Decimal("1234567.89")]
     assert total == Decimal("1234568.19")  # 0.1 + 0.2 would not be exact in floating point
+
+
+def test_the_installation_tables_are_the_ones_slack_sdks_stores_build():
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    theirs = MetaData()
+    built = [SQLAlchemyInstallationStore.build_installations_table(theirs, "slack_installations"),
+             SQLAlchemyInstallationStore.build_bots_table(theirs, "slack_bots"),
+             SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, "slack_oauth_states")]
+
+    def shape(table):
+        columns = [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
+        return columns, sorted((i.name, tuple(c.name for c in i.columns)) for i in table.indexes)
+
+    for table in built:
+        assert shape(Base.metadata.tables[table.name]) == shape(table), table.name
