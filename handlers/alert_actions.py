@@ -17,6 +17,7 @@ from slack_bolt import App
 from sqlalchemy import select, update
 
 from bot.models import Alert, Enrolment, Workspace
+from bot.permissions import may_decide
 from bot.registry import influencers
 from bot.runtime import Runtime
 from handlers import deliver
@@ -25,13 +26,6 @@ from handlers.blocks.kit import Reply
 from handlers.values import body_id, row_id
 
 log = logging.getLogger("roi.alerts")
-
-
-def may_decide(admins: frozenset[str], manager: str | None, user: str) -> bool:
-    """The manager and the admins decide; when neither is set, any member may."""
-    if not admins and not manager:
-        return True
-    return user == manager or user in admins
 
 
 def _decide(runtime: Runtime, *, team: str, user: str, value: str, decision: str) -> tuple[Reply, tuple[str, str] | None]:
@@ -47,7 +41,7 @@ def _decide(runtime: Runtime, *, team: str, user: str, value: str, decision: str
         enrolment = session.get(Enrolment, alert.enrolment_id)
         info = alert.reasons
         manager = enrolment.influencer.manager_id
-        if not may_decide(runtime.settings.admins, manager, user):
+        if not may_decide(runtime.settings, manager, user):
             log.info("alert %s: %s may not decide (manager %s)", alert.id, user, manager)
             return view.not_allowed(info, manager=manager, admins=bool(runtime.settings.admins)), None
         if alert.decision is not None:

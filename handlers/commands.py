@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import BotError, Forbidden, InputError
 from bot.models import Workspace
+from bot.permissions import may_change
 from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks.kit import Reply
@@ -48,11 +49,6 @@ class Sub:
     words: int | None = None
 
 
-def may_change(runtime: Runtime, user_id: str) -> bool:
-    """True when ROI_ADMINS is empty or names this user."""
-    return not runtime.settings.admins or user_id in runtime.settings.admins
-
-
 def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs: dict[str, Sub],
              usage: Callable[[], Reply]) -> Reply:
     """Run one slash command through its sub-command table and return the reply (errors propagate)."""
@@ -66,7 +62,7 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
         known = ", ".join(f"`{k}`" for k in subs)
         raise InputError("sub-command", f"{shown(args.words[0])} is not a sub-command of {name}", f"one of {known} (see `{name} help`)")
     user_id = command.get("user_id", "")
-    if sub.changes and not may_change(runtime, user_id):
+    if sub.changes and not may_change(runtime.settings, user_id):
         raise Forbidden(
             f"Only the ROI bot admins can run `{name} {sub_name}` in this workspace; nothing was changed. "
             "Ask one of them, or read with the list and show commands."

@@ -1,8 +1,11 @@
 """CSV files shared in a direct message with the bot: imported as orders, roster or stats (SPEC §2/§3).
 
-The file is claimed in the database first (one import per Slack file id, however often Slack retries the event
-or however many processes receive it), fetched with `files.info`, downloaded from the file's own URL with the
-bot token, imported exactly as `roi-bot import` would, and the summary is posted back into the DM.
+Only people who may change data (bot.permissions: ROI_ADMINS) have files imported; others are told so in the DM,
+before anything is fetched or recorded. The file is claimed in the database first (one import per Slack file id,
+however often Slack retries the event or however many processes receive it), fetched with `files.info`,
+downloaded from the file's own URL with the bot token, imported exactly as `roi-bot import` would, and the summary
+is posted back into the DM. The same file id arriving again is answered with what its import did (or nothing while
+that import still runs: it answers itself).
 
 The import itself is one transaction, so a process killed part-way leaves no order behind, only its claim. A
 claim whose process is gone (bot.jobs.owners) is taken over by the scheduler of any process (`resume`), which
@@ -27,6 +30,7 @@ from bot.imports.run import Job, import_into
 from bot.imports.store_orders import tidy
 from bot.jobs import owners, tokens
 from bot.models import ImportRun, Workspace
+from bot.permissions import may_change
 from bot.registry import lookup
 from bot.runtime import Runtime
 from handlers.blocks import imports as view
@@ -92,6 +96,7 @@ def download(url: str, token: str):
 
 
 PENDING = "pending"
+FAILED = "something went wrong on our side while reading it"  # shown when the same file id arrives again
 
 
 def fetch_info(client: WebClient, file_id: str) -> dict:
@@ -117,10 +122,12 @@ def _claim(runtime: Runtime, team_id: str, file_id: str, user_id: str, name: str
     return True
 
 
-def _finish(runtime: Runtime, team_id: str, file_id: str, values: dict) -> None:
+def _refuse(runtime: Runtime, team_id: str, file_id: str, summary: dict) -> None:
+    """Settle a claimed file as refused, with why (shown when the same file id arrives again)."""
     with runtime.sessions.begin() as session:
         ws = lookup.workspace(session, team_id)
-        session.execute(update(ImportRun).where(ImportRun.workspace_id == ws.id, ImportRun.file_id == file_id).values(**values))
+        session.execute(update(ImportRun).where(ImportRun.workspace_id == ws.id, ImportRun.file_id == file_id)
+                        .values(kind="refused", summary=summary, owner=None))
 
 
 def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
@@ -129,9 +136,20 @@ def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, use
     name = info.get("name") or file_id
     check(info)
     if not _claim(runtime, team_id, file_id, user_id, name):
-        log.info("file %s already imported or being imported; event ignored", file_id)
-        return None
+        return _seen_before(runtime, team_id, file_id)
     return _import(runtime, client, info, team_id=team_id, user_id=user_id, file_id=file_id)
+
+
+def _seen_before(runtime: Runtime, team_id: str, file_id: str) -> view.Reply | None:
+    """The answer to a file id claimed before (Slack redelivering the event, a second process): silence while its
+    import runs, since that import answers; once it has finished, when it was imported and what it did."""
+    with runtime.reading(team_id) as (session, ws):
+        run = session.scalar(select(ImportRun).where(ImportRun.workspace_id == ws.id, ImportRun.file_id == file_id))
+        log.info("file %s delivered again; its import is %s", file_id, run.kind if run else "gone")
+        if run is None or run.kind == PENDING:
+            return None
+        return view.earlier(run.kind, run.summary, name=run.source or file_id,
+                            on=run.created_at.astimezone(runtime.settings.tz).date())
 
 
 def _import(runtime: Runtime, client: WebClient, info: dict, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
@@ -146,10 +164,10 @@ def _import(runtime: Runtime, client: WebClient, info: dict, *, team_id: str, us
                                       today=runtime.today(), run=run)
                 run.owner = None
     except BotError as error:
-        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}, "owner": None})
+        _refuse(runtime, team_id, file_id, {"error": error.message})
         raise
     except Exception as error:  # this process lives on: nobody else would take the claim over
-        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": type(error).__name__}, "owner": None})
+        _refuse(runtime, team_id, file_id, {"error": FAILED, "exception": type(error).__name__})
         raise
     if summary.kind == "orders":
         tidy(runtime.engine, summary)
@@ -192,12 +210,12 @@ def _resume_one(runtime: Runtime, *, team_id: str, user_id: str, file_id: str) -
         client = tokens.client_for(runtime, team_id)
         reply = _import(runtime, client, fetch_info(client, file_id), team_id=team_id, user_id=user_id, file_id=file_id)
     except BotError as error:
-        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": error.message}, "owner": None})
+        _refuse(runtime, team_id, file_id, {"error": error.message})
         reply = view.refused(error.message)
     except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
         ref = reference()
         log.exception("import of shared file %s failed again ref=%s", file_id, ref)
-        _finish(runtime, team_id, file_id, {"kind": "refused", "summary": {"error": f"failed, ref {ref}"}, "owner": None})
+        _refuse(runtime, team_id, file_id, {"error": f"{FAILED} (reference `{ref}`)"})
         reply = internal(ref)
     if not user_id or client is None:
         return
@@ -217,6 +235,13 @@ def message(event, context, client, logger):
     if not shared or not isinstance(shared, list) or not isinstance(channel, str):
         return  # no files, or not the shape Slack sends: nothing to import and nowhere to answer
     runtime: Runtime = context["roi"]
+    if not may_change(runtime.settings, event.get("user")):
+        # Checked before Slack is asked for a byte, and before any claim: a refused share leaves no import run
+        # behind, so an admin sharing the same file afterwards has it imported.
+        log.info("files shared by %s not imported: not in ROI_ADMINS", event.get("user"))
+        reply = view.not_allowed([item.get("name") if isinstance(item, dict) else None for item in shared])
+        client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
+        return
     for item in shared[:5]:
         file_id = item.get("id") if isinstance(item, dict) else None
         try:

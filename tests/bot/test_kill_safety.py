@@ -98,12 +98,12 @@ def test_an_import_killed_midway_leaves_nothing_and_is_finished_by_another_proce
         assert summary.params["channel"] == "D0001"
         assert "restarted while it was reading" in str(summary.params["blocks"])
         assert f"{ORDERS:,}" in summary.params["text"] + str(summary.params["blocks"])
-        # Slack delivering the same event again (a retry) imports nothing twice.
+        # Slack delivering the same event again (a retry) imports nothing twice, and says so.
         assert post(base + "/slack/events", share, secret=SECRET)[0] == 200
-        time.sleep(1)
+        posts = slack.wait_for("chat.postMessage", count=2, timeout=30)
     assert scalar(engine_now, select(func.count()).select_from(Order)) == ORDERS
     assert scalar(engine_now, select(ImportRun.kind).where(ImportRun.file_id == "F0BIG")) == "orders"
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(posts) == 2 and "Already imported on" in posts[1].params["text"]
 
 
 def test_a_cli_import_killed_midway_leaves_nothing_and_a_rerun_imports_all(world, db_url, engine_now, tmp_path):

@@ -1,5 +1,9 @@
 """CSV files shared in a DM with the bot: fetched with files.info, downloaded with the bot token, imported once."""
 
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 
@@ -23,6 +27,14 @@ def dm_reply(answer) -> str:
     return message_text(posts[0].params)
 
 
+def arrived(slack, method: str, timeout: float = 10) -> None:
+    """Wait until a call of `method` reached the stand-in (`wait_for` waits until it was answered as well)."""
+    deadline = time.monotonic() + timeout
+    while not slack.calls_to(method):
+        assert time.monotonic() < deadline, f"no call to {method} within {timeout}s"
+        time.sleep(0.01)
+
+
 def count(sessions, model) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(model))
@@ -37,12 +49,39 @@ def test_a_shared_orders_csv_is_imported_and_summarised_in_the_dm(spring, roi, s
     assert len(download) == 1 and download[0].token == TOKEN  # from the file's own URL, with the bot token
 
 
-def test_the_same_file_delivered_twice_is_imported_once(spring, roi, slack, sessions):
+def test_the_same_file_delivered_again_is_imported_once_and_answered_with_what_its_import_did(spring, roi, slack,
+                                                                                               sessions):
     slack.add_file("F0ORDERS", ORDERS, name="march.csv")
     roi.share_file("F0ORDERS")
-    again = roi.share_file("F0ORDERS")  # Slack retrying the event, or a second process receiving it
-    assert [c for c in again.calls if c.method == "chat.postMessage"] == []
-    assert count(sessions, ImportRun) == 1 and len(slack.calls_to("file_download")) == 1
+    again = roi.share_file("F0ORDERS")  # Slack redelivering the event, or a second process receiving it
+    text = dm_reply(again)
+    assert "march.csv* was already imported on 2026-03-16" in text and "did not import it again" in text
+    assert "New / updated / unchanged*\n2 / 0 / 0" in text and "row 4" in text  # what that import did
+    assert count(sessions, ImportRun) == 1 and count(sessions, Order) == 2
+    assert len(slack.calls_to("file_download")) == 1
+
+
+def test_a_refused_file_delivered_again_is_answered_with_why_it_was_refused(roi, slack, sessions):
+    slack.add_file("F0ODD", b"name;email\nana;a@example.com\n", name="people.csv")
+    first = dm_reply(roi.share_file("F0ODD"))
+    text = dm_reply(roi.share_file("F0ODD"))
+    assert "already looked at *people.csv* on 2026-03-16 and did not import it" in text
+    why = first.split(":warning: ")[1].split("\n")[0]
+    assert why in text and count(sessions, ImportRun) == 1
+
+
+def test_a_delivery_while_the_first_import_runs_stays_silent_and_the_first_answers(spring, roi, slack, sessions):
+    slack.add_file("F0ORDERS", ORDERS, name="march.csv")
+    slack.delay("file_download", 1.0, times=1)  # the first import is still downloading when the event comes again
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(roi.share_file, "F0ORDERS")
+        arrived(slack, "file_download")
+        again = roi.share_file("F0ORDERS")
+        first = first.result(timeout=30)
+    # The driver's answers overlap in time, so count what reached Slack: the first import's summary, once.
+    [post] = slack.calls_to("chat.postMessage")
+    assert "Imported *march.csv*" in message_text(post.params)
+    assert count(sessions, ImportRun) == 1 and count(sessions, Order) == 2
 
 
 def test_roster_and_stats_files_are_told_apart_by_their_header(spring, roi, slack, sessions):
@@ -90,3 +129,27 @@ def test_an_unexpected_failure_is_reported_in_the_dm_with_a_reference(spring, ro
     assert "reference" in text
     ref = text.split("reference `")[1].split("`")[0]
     assert any(ref in r.getMessage() for r in caplog.records)
+
+
+HOSTILE = "<!channel> <@U0123ABCD> q1.csv"
+
+
+def mentions(slack) -> list[str]:
+    """The calls that carried a live mention of everyone or of U0123ABCD, anywhere in what they sent."""
+    return [c.method for c in slack.calls if "<!channel>" in json.dumps(c.params) or "<@U0123ABCD>" in json.dumps(c.params)]
+
+
+@pytest.mark.parametrize("content, summarised", [(ORDERS, True), (b"name;email\nana;a@example.com\n", False)],
+                         ids=["imported", "refused"])
+def test_a_file_name_with_mentions_is_escaped_in_every_answer_its_notification_text_included(spring, roi, slack,
+                                                                                              content, summarised):
+    slack.add_file("F0HOSTILE", content, name=HOSTILE)
+
+    roi.share_file("F0HOSTILE")
+    roi.share_file("F0HOSTILE")  # answered from what was stored: the name comes from the database this time
+
+    assert mentions(slack) == []
+    first, again = [p.params["text"] for p in slack.calls_to("chat.postMessage")]
+    escaped = "&lt;!channel&gt; &lt;@U0123ABCD&gt; q1.csv"
+    assert escaped in again and (escaped in first) is summarised  # a shape refusal does not name the file
+

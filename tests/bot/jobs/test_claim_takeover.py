@@ -208,8 +208,9 @@ def test_a_shared_file_whose_importer_died_is_imported_again_and_the_sharer_told
         assert session.scalar(select(ImportRun.kind).where(ImportRun.file_id == "F0LOST")) == "orders"
         assert session.scalar(select(Order.order_id).where(Order.source == "shopify")) == "#9001"
     assert files.resume(runtime) == 0  # done: nothing left to take over
-    roi.share_file("F0LOST")  # Slack delivering the event again imports nothing twice
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    roi.share_file("F0LOST")  # Slack delivering the event again imports nothing twice, and says so
+    first, again = slack.calls_to("chat.postMessage")
+    assert "Already imported on" in again.params["text"] and len(slack.calls_to("file_download")) == 1
 
 
 def test_a_shared_file_still_being_imported_is_left_alone(runtime, spring, slack):
