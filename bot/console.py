@@ -35,7 +35,7 @@ def _share(driver: SlackDriver, slack: FakeSlack, path: str):
     file = Path(path).expanduser()
     if not file.is_file():
         return None
-    file_id = slack.next_id("F")
+    file_id = slack.new_file_id()  # not next_id: that starts again at F0000001 in every session
     slack.add_file(file_id, file.read_bytes(), name=file.name, user=driver.user_id)
     return driver.share_file(file_id)
 

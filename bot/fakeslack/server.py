@@ -13,6 +13,8 @@ import email.parser
 import email.policy
 import itertools
 import json
+import secrets
+import string
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from bot.fakeslack import webapi
 from bot.fakeslack.webapi import channel_for_users, page
 
 __all__ = ["Call", "FakeSlack", "channel_for_users", "page"]
+_ID_CHARS = string.ascii_uppercase + string.digits
 
 
 @dataclass
@@ -217,8 +220,13 @@ class FakeSlack:
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def next_id(self, prefix: str) -> str:
-        """A unique id such as "F0000001"."""
+        """An id such as "F0000001", unique in this stand-in (the same again in the next one: deterministic)."""
         return f"{prefix}{next(self._ids):07d}"
+
+    def new_file_id(self) -> str:
+        """A file id in Slack's form (`F` + 10 uppercase letters and digits), random: unique across sessions, as
+        the bot expects (it imports a Slack file id once, and a console session may share into an old database)."""
+        return "F" + "".join(secrets.choice(_ID_CHARS) for _ in range(10))
 
     # -- request handling (called from server threads) ---------------------------------------
 
