@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 import handlers
 from bot import install
+from handlers import envelope
 from bot.config import Settings
 from bot.runtime import Runtime
 
@@ -36,7 +37,7 @@ SERVER_ERRORS = (500, 502, 503, 504)
 # Calls that post something new: when Slack took one and never answered (a read timeout, unlike a connection that
 # never opened), it may be out already. The digests and alerts look for it before trying again (bot.jobs); an asker
 # is told it may still show up.
-NOT_REPEATABLE = frozenset({"chat.postMessage"})
+NOT_REPEATABLE = frozenset({"chat.postMessage", "response_url"})
 slack_log = logging.getLogger("roi.slack")  # one line per retried failure; the caller logs the final one
 _sdk_log = logging.getLogger("roi.slack.sdk")  # the logger handed to slack_sdk's clients
 
@@ -168,6 +169,8 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
         token_verification_enabled=False,
         oauth_settings=oauth,
         authorize=authorize,
+        # Shapes first: Bolt's authorization and its own middleware read ids and `view.type` from the body.
+        before_authorize=envelope.Envelope(),
         logger=bolt_log,
         # Each listener keeps its thread until its answer is out; with Bolt's default of 5 threads, the sixth
         # person asking at once waited for someone's answer before even the ack (10 at once: ack p99 about 1 s).

@@ -4,8 +4,8 @@ from slack_bolt import App
 
 
 def register(app: App) -> None:
-    """Register every listener and the error handler on `app`."""
-    from handlers import alert_actions, campaign, code, errors, events, files, influencer, roi
+    """Register the request shape check, every listener and the error handler on `app`."""
+    from handlers import alert_actions, campaign, code, envelope, errors, events, files, influencer, roi
 
-    for module in (campaign, influencer, code, roi, events, files, alert_actions, errors):
+    for module in (envelope, campaign, influencer, code, roi, events, files, alert_actions, errors):
         module.register(app)

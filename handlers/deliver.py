@@ -37,6 +37,7 @@ NO_ENTRY = ("not_in_channel", "channel_not_found")
 TOKEN_REFUSED = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive")
 # What a Slack call raises once the client's retries are spent.
 SLACK_ERRORS = (SlackApiError, URLError, TimeoutError, ConnectionError)
+RESPONSE_URL_TIMEOUT = 5  # seconds; Slack itself answers a response_url in well under one
 
 
 # -- what went wrong --------------------------------------------------------------------------------
@@ -121,7 +122,9 @@ def tell(respond: Callable, reply: Reply, *, client: WebClient | None = None, re
     body = {"text": reply.text, "blocks": reply.blocks, "replace_original": replace}
     if not replace:
         body["response_type"] = "ephemeral"
-    same = ({"retry_handlers": list(client.retry_handlers or []), "logger": client.logger, "timeout": client.timeout}
+    # A response_url that never answers must not hold a listener thread for the client's full 15 s, three times.
+    same = ({"retry_handlers": list(client.retry_handlers or []), "logger": client.logger,
+             "timeout": min(client.timeout, RESPONSE_URL_TIMEOUT)}
             if client is not None else {})
     hook = WebhookClient(url=url, proxy=getattr(respond, "proxy", None), ssl=getattr(respond, "ssl", None), **same)
     try:

@@ -2,17 +2,20 @@
 
 A Slack call that failed for good (after the client's retries: see `bot.app.make_client`) is logged here once, one
 line naming the call and Slack's reason (never a token, never a response_url), and the asker is told through the
-response_url, which needs no token, so it works even when Slack refuses the bot's (`invalid_auth`)."""
+response_url, which needs no token, so it works even when Slack refuses the bot's (`invalid_auth`).
+
+Only a verified request is ever answered (handlers.envelope): an error raised before the signature check (a
+malformed timestamp, say) comes from whoever sent the request, and its response_url is theirs to choose."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.errors import BotError
-from handlers import deliver
+from handlers import deliver, envelope
 from handlers.blocks.errors import failure, internal, slack_failure
 
 log = logging.getLogger("roi.errors")
@@ -28,8 +31,12 @@ def _request(body: dict | None) -> str:
     return body.get("command") or (body.get("event") or {}).get("type") or body.get("type") or "request"
 
 
-def on_error(error: Exception, body: dict, respond, client, logger) -> BoltResponse | None:
+def on_error(error: Exception, body: dict, respond, client, request: BoltRequest) -> BoltResponse | None:
     """Turn an exception raised by a listener into a reply to the person who asked."""
+    if not envelope.verified(request):
+        # Nothing from the request is used, nor logged: neither its body nor the header values that broke the check.
+        log.warning("refused a request: it failed before it was verified (%s)", type(error).__name__)
+        return BoltResponse(status=401, body={"error": "invalid request"})
     slack = deliver.failure(error)
     if isinstance(error, BotError):
         reply = failure(error.message)

@@ -1,11 +1,13 @@
 """Build request bodies exactly as Slack sends them to the app, sign them, and deliver them.
 
 Bodies follow real payloads (slash commands form-encoded, interactivity as `payload=<json>`, events as
-JSON); `dispatch` runs one through a Bolt app in-process, `post` sends one over HTTP to a running server.
+JSON); `dispatch` runs one through a Bolt app in-process, `post` sends one over HTTP to a running server,
+`call_wsgi` through a WSGI callable; `send` and `wsgi_environ` take headers as given, forged ones included.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import time
@@ -27,9 +29,10 @@ JSON = "application/json"
 _event_ids = itertools.count(1)
 
 
-def sign(body: str, secret: str, timestamp: int | None = None, content_type: str | None = None) -> dict[str, str]:
-    """Headers Slack would send with `body`: v0 signature, timestamp and content type (guessed when None)."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
+def sign(body: str, secret: str, timestamp: int | str | None = None, content_type: str | None = None) -> dict[str, str]:
+    """Headers Slack would send with `body`: v0 signature, timestamp and content type (guessed when None). A str
+    timestamp is signed exactly as given, however odd, as a forger who knows the secret could."""
+    ts = timestamp if isinstance(timestamp, str) else str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
             "Content-Type": content_type or _guess_content_type(body)}
@@ -113,14 +116,41 @@ def dispatch(app: App, body: str, *, secret: str, content_type: str | None = Non
 def post(url: str, body: str, *, secret: str, content_type: str | None = None, timestamp: int | None = None,
          timeout: float = 5) -> tuple[int, dict[str, str], str]:
     """Sign `body` and POST it to `url`; returns (status, headers, body text), error statuses included."""
-    request = urllib.request.Request(url, data=body.encode(), method="POST",
-                                     headers=sign(body, secret, timestamp, content_type))
+    return send(url, body.encode(), sign(body, secret, timestamp, content_type), timeout=timeout)
+
+
+def send(url: str, data: bytes, headers: dict[str, str], *, timeout: float = 5) -> tuple[int, dict[str, str], str]:
+    """POST `data` with exactly `headers` (forged ones too) to `url`; returns (status, headers, body text)."""
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, dict(response.headers.items()), response.read().decode()
     except urllib.error.HTTPError as err:
         with err:  # an HTTPError holds the open response; closing it avoids a ResourceWarning
             return err.code, dict(err.headers.items()), err.read().decode()
+
+
+def wsgi_environ(data: bytes, headers: dict[str, str], *, path: str = "/slack/events", method: str = "POST",
+                 length: int | str | None = None) -> dict:
+    """The WSGI environ a server such as waitress hands over for this request (`length`: a Content-Length of
+    one's own, however odd; headers named Content-Type and Content-Length go where WSGI puts them)."""
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1",
+               "CONTENT_LENGTH": str(len(data) if length is None else length), "wsgi.input": io.BytesIO(data)}
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key] = value
+    return environ
+
+
+def call_wsgi(application, environ: dict) -> tuple[int, bytes]:
+    """Run one request through a WSGI callable: (status, body)."""
+    seen: dict[str, int] = {}
+
+    def start_response(status: str, _headers) -> None:
+        seen["status"] = int(status.split()[0])
+
+    out = b"".join(application(environ, start_response))
+    return seen["status"], out
 
 
 def _guess_content_type(body: str) -> str:
