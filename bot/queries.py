@@ -1,4 +1,9 @@
-"""Read-side queries for reports: sums are computed in the database (GROUP BY) and come back as small rows."""
+"""Read-side queries for reports: sums are computed in the database (GROUP BY) and come back as small rows.
+
+Every sum of an integer column (money in cents, engagement counters) is exact on both databases: SQLite's SUM
+raises once a total passes 2**63, so each value is split at 10**9 in SQL, the two parts are summed apart (neither
+sum can get near 2**63), and Python, whose integers have no limit, puts the total back together.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, and_, case, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.models import Campaign, EngagementStat, Enrolment, Influencer, Order
@@ -14,6 +19,9 @@ from metrics.roi import COUNTERS, Counters
 
 CREDITED = ("code", "utm")
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+SPLIT = 10**9
+_SPLIT = literal_column(str(SPLIT), BigInteger)
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,23 @@ class Excluded:
     outside_orders: int = 0
     outside_revenue: Decimal = ZERO
     other_currency_orders: int = 0
+
+
+def exact_sum(column) -> tuple:
+    """Two SQL sums whose `whole` is the exact sum of an integer (or Cents) column, however large it grows."""
+    raw = type_coerce(column, BigInteger)  # the stored integer: Cents would otherwise turn 10**9 into cents
+    return func.sum(raw // _SPLIT), func.sum(raw % _SPLIT)
+
+
+def whole(high, low) -> int | None:
+    """The total of an `exact_sum` pair as read back; None when no row was summed."""
+    return None if high is None else int(high) * SPLIT + int(low)
+
+
+def money(high, low) -> Decimal:
+    """The total of an `exact_sum` pair over a Cents column, as the Decimal that column reads back (0 for no rows)."""
+    cents = whole(high, low)
+    return ZERO if cents is None else (Decimal(cents) / 100).quantize(CENT)
 
 
 def _dates(column, date_from: date | None, date_to: date | None) -> list:
@@ -46,39 +71,39 @@ def order_sums(session: Session, camp: Campaign, date_from: date | None = None,
                date_to: date | None = None) -> dict[int, tuple[Decimal, int]]:
     """Revenue and counted orders per enrolment: credited, in the campaign's currency, within the dates."""
     query = (
-        select(Order.enrolment_id, func.sum(Order.revenue), func.sum(case((Order.counted, 1), else_=0)))
+        select(Order.enrolment_id, *exact_sum(Order.revenue), func.sum(case((Order.counted, 1), else_=0)))
         .where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED), _same_currency(camp),
                *_dates(Order.order_date, date_from, date_to))
         .group_by(Order.enrolment_id)
     )
-    return {eid: (revenue or ZERO, int(count or 0)) for eid, revenue, count in session.execute(query)}
+    return {eid: (money(high, low), int(count or 0)) for eid, high, low, count in session.execute(query)}
 
 
 def excluded(session: Session, camp: Campaign, date_from: date | None = None, date_to: date | None = None) -> Excluded:
     """Orders left out of the campaign: outside its window, or in another currency."""
     dates = _dates(Order.order_date, date_from, date_to)
     outside = session.execute(
-        select(func.count(), func.sum(Order.revenue))
+        select(func.count(), *exact_sum(Order.revenue))
         .where(Order.campaign_id == camp.id, Order.attribution == "outside", *dates)
     ).one()
     other = session.scalar(
         select(func.count()).where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED),
                                    ~_same_currency(camp), *dates)
     )
-    return Excluded(outside_orders=outside[0], outside_revenue=outside[1] or ZERO, other_currency_orders=other or 0)
+    return Excluded(outside_orders=outside[0], outside_revenue=money(*outside[1:]), other_currency_orders=other or 0)
 
 
 def stat_sums(session: Session, camp: Campaign, date_from: date | None = None,
               date_to: date | None = None) -> dict[int, Counters]:
     """Engagement counters per enrolment (None where no row carries a counter)."""
     query = (
-        select(EngagementStat.enrolment_id, *[func.sum(getattr(EngagementStat, c)) for c in COUNTERS])
+        select(EngagementStat.enrolment_id, *[part for c in COUNTERS for part in exact_sum(getattr(EngagementStat, c))])
         .join(Enrolment, Enrolment.id == EngagementStat.enrolment_id)
         .where(Enrolment.campaign_id == camp.id, *_dates(EngagementStat.stat_date, date_from, date_to))
         .group_by(EngagementStat.enrolment_id)
     )
     return {
-        row[0]: Counters(**{c: (int(v) if v is not None else None) for c, v in zip(COUNTERS, row[1:])})
+        row[0]: Counters(**{c: whole(*row[1 + 2 * i: 3 + 2 * i]) for i, c in enumerate(COUNTERS)})
         for row in session.execute(query)
     }
 
@@ -87,19 +112,21 @@ def daily_revenue(session: Session, camp: Campaign, date_from: date | None = Non
                   date_to: date | None = None) -> list[tuple[date, int, Decimal]]:
     """(day, enrolment id, revenue) for every day with credited revenue: the chart's time series."""
     query = (
-        select(Order.order_date, Order.enrolment_id, func.sum(Order.revenue))
+        select(Order.order_date, Order.enrolment_id, *exact_sum(Order.revenue))
         .where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED), _same_currency(camp),
                *_dates(Order.order_date, date_from, date_to))
         .group_by(Order.order_date, Order.enrolment_id)
         .order_by(Order.order_date)
     )
-    return [(day, eid, revenue or ZERO) for day, eid, revenue in session.execute(query)]
+    return [(day, eid, money(high, low)) for day, eid, high, low in session.execute(query)]
 
 
-def order_span(session: Session, camp: Campaign) -> tuple[date | None, date | None]:
-    """The first and last day with a credited order."""
+def order_span(session: Session, camp: Campaign, date_from: date | None = None,
+               date_to: date | None = None) -> tuple[date | None, date | None]:
+    """The first and last day with a credited order (within the dates)."""
     first, last = session.execute(
         select(func.min(Order.order_date), func.max(Order.order_date))
-        .where(and_(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED)))
+        .where(and_(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED),
+                    *_dates(Order.order_date, date_from, date_to)))
     ).one()
     return first, last

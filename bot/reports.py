@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +16,10 @@ from sqlalchemy.orm import Session
 from bot import queries
 from bot.models import Campaign, Enrolment, Influencer
 from metrics import flags as flag_rules
+from metrics import series
 from metrics.roi import Counters, EnrolmentInput, Metrics, campaign_metrics, enrolment_json, enrolment_metrics, totals_json
 from metrics.tiers import tier
+from metrics.windows import window
 
 @dataclass(frozen=True)
 class Row:
@@ -127,6 +130,22 @@ def campaign_report(session: Session, camp: Campaign, *, today: date, date_from:
         totals=campaign_metrics(list(inputs.values()), budget=camp.budget), rows=rows,
         excluded=queries.excluded(session, camp, date_from, date_to),
     )
+
+
+def revenue_series(session: Session, report: CampaignReport) -> list[tuple[date, Decimal, Decimal]]:
+    """Cumulative revenue and cost over the report's dates, for the revenue-vs-cost chart: only the days there is
+    something to draw (metrics.series.span), in a bounded number of points."""
+    camp = report.campaign
+    asked = (report.date_from, report.date_to)
+    days = series.span(asked, window(camp.start, camp.end, camp.window_days), today=report.today,
+                       starts=[r.enrolment.start for r in report.rows],
+                       orders=queries.order_span(session, camp, *asked))
+    if days is None:
+        return []
+    first, last = days
+    spend = {r.enrolment.id: series.Spend(fixed=r.enrolment.fee + r.enrolment.product_cost, start=r.enrolment.start,
+                                          commission_pct=r.enrolment.commission_pct) for r in report.rows}
+    return series.cumulative(queries.daily_revenue(session, camp, first, last), spend, first=first, last=last)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InputError
 from bot.jobs import digests
+from bot.limits import MAX_DAYS
 from bot.models import Campaign, Code, Enrolment, Workspace
 from bot.registry import campaigns, codes, links, lookup
 from bot.schedule import parse_schedule
@@ -51,8 +52,8 @@ def parse_values(req: Request, allowed: set[str]) -> dict[str, Any]:
         "channel": lambda v: resolve.channel_id(req.client, parse_channel(v)),
         "digest": lambda v: parse_schedule(v).text,
         "min_roi": lambda v: parse_pct(v, "min_roi", minimum=-100, maximum=100_000),
-        "grace_days": lambda v: parse_int(v, "grace_days", minimum=0, maximum=365),
-        "window_days": lambda v: parse_int(v, "window_days", minimum=0, maximum=365),
+        "grace_days": lambda v: parse_int(v, "grace_days", minimum=0, maximum=MAX_DAYS),
+        "window_days": lambda v: parse_int(v, "window_days", minimum=0, maximum=MAX_DAYS),
         "note": _note,
     }
     return {key: parsers[key](value) for key, value in req.args.options.items()}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import InputError
+from bot.limits import MAX_COUNTER, MAX_FOLLOWERS
 from bot.models import Code, Enrolment, Influencer, Workspace
 from bot.registry import influencers, links, lookup
 from handlers import resolve
@@ -37,7 +38,7 @@ def _values(req: Request, keys: set[str]) -> dict[str, Any]:
     parsers = {
         "handle": parse_handle,
         "platform": parse_platform,
-        "followers": lambda v: parse_int(v, "followers", minimum=0, maximum=10_000_000_000),
+        "followers": lambda v: parse_int(v, "followers", minimum=0, maximum=MAX_FOLLOWERS),
         "manager": lambda v: resolve.user_id(req.client, parse_user(v)),
         "fee": lambda v: parse_money(v, "fee"),
         "commission": lambda v: parse_pct(v, "commission", minimum=0, maximum=100),
@@ -130,7 +131,7 @@ def stats(req: Request, session: Session, ws: Workspace) -> Reply:
         raise InputError("campaign", "is required", "`campaign=NAME`")
     camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
     enrolment = lookup.enrolment(session, person, camp)
-    counters = {k: parse_int(v, k, minimum=0, maximum=10**15) for k, v in req.args.options.items() if k in influencers.COUNTERS}
+    counters = {k: parse_int(v, k, minimum=0, maximum=MAX_COUNTER) for k, v in req.args.options.items() if k in influencers.COUNTERS}
     if not counters:
         raise InputError("counters", "none given", "one or more of " + ", ".join(f"`{c}=N`" for c in influencers.COUNTERS))
     day = parse_date(req.args.options["date"], "date") if "date" in req.args.options else req.runtime.today()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import InputError
 from handlers.values import (  # noqa: F401 - re-exported: callers import parsers from here too
+    INVISIBLE,
     ChannelRef,
     UserRef,
     escape_mrkdwn,
@@ -37,8 +38,6 @@ MAX_TEXT = 4000
 ARGUMENTS = "arguments"
 _DOUBLE = "\"“”„"
 _SINGLE = "'‘’"
-# Zero-width characters pasted from docs would otherwise glue invisibly onto a value.
-_INVISIBLE = "\u200b\u2060\ufeff"
 _KEY = re.compile(r"[A-Za-z0-9_]+")
 # Control characters Slack never sends (whitespace ones separate words); PostgreSQL cannot store NUL at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
@@ -181,8 +180,9 @@ def _read_quoted(text: str, i: int, field: str) -> tuple[list[tuple[str, bool]],
 
 
 def _is_space(char: str) -> bool:
-    """Whitespace separates tokens, including Slack's non-breaking spaces and zero-width spaces."""
-    return char.isspace() or char in _INVISIBLE
+    """Whitespace separates tokens, including Slack's non-breaking spaces and the zero-width characters of
+    `INVISIBLE` (which CSV imports strip from their cells)."""
+    return char.isspace() or char in INVISIBLE
 
 
 def _is_apostrophe(text: str, j: int) -> bool:

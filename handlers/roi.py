@@ -23,9 +23,10 @@ from bot.errors import Conflict, InputError, NotFound
 from bot.imports.orders import OrderRecord
 from bot.imports.store_orders import store_orders
 from bot.imports.summary import Summary
+from bot.limits import MAX_ORDER_AMOUNT
 from bot.models import Campaign, Enrolment, Order, Workspace
 from bot.registry import codes, lookup
-from bot.reports import CampaignReport, campaign_report, influencer_report, rule
+from bot.reports import CampaignReport, campaign_report, influencer_report, revenue_series, rule
 from handlers import deliver
 from handlers.blocks import report_campaign as view
 from handlers.blocks import report_misc as misc
@@ -39,7 +40,6 @@ from handlers.parsing import parse_choice, parse_code, parse_date, parse_handle,
 from metrics import charts
 from metrics.flags import running
 from metrics.roi import campaign_metrics
-from metrics.series import Spend, cumulative
 from metrics.tiers import TIERS
 from metrics.windows import contains, describe
 
@@ -81,21 +81,6 @@ def _one_currency(camps: list[Campaign], why: str) -> str:
     return currencies[0]
 
 
-def _series(session: Session, report: CampaignReport) -> list:
-    """Cumulative revenue and cost per day over the report's dates (up to today while the campaign runs)."""
-    camp = report.campaign
-    starts = [r.enrolment.start for r in report.rows]
-    first_order, _ = queries.order_span(session, camp)
-    first = report.date_from or camp.start or min([d for d in (*starts, first_order) if d], default=None)
-    _, last_day = codes.campaign_window(camp)
-    last = report.date_to or (min(last_day, report.today) if last_day else report.today)
-    if first is None or last < first:
-        return []
-    spend = {r.enrolment.id: Spend(fixed=r.enrolment.fee + r.enrolment.product_cost, start=r.enrolment.start,
-                                   commission_pct=r.enrolment.commission_pct) for r in report.rows}
-    return cumulative(queries.daily_revenue(session, camp, first, last), spend, first=first, last=last)
-
-
 def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: date | None = None,
                   date_to: date | None = None, footer: Block | None = None) -> Post:
     """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost)."""
@@ -115,7 +100,8 @@ def revenue_chart(session: Session, report: CampaignReport) -> Chart:
     name, currency = report.campaign.name, report.campaign.currency
     return Chart(f"{name}-revenue-vs-cost.png", f"{name}: revenue vs cost",
                  f"Cumulative revenue and cost of {name} by day, with the break-even day",
-                 partial(charts.revenue_vs_cost, _series(session, report), title=f"{name}: revenue vs cost", currency=currency))
+                 partial(charts.revenue_vs_cost, revenue_series(session, report), title=f"{name}: revenue vs cost",
+                         currency=currency))
 
 
 def campaign_in_channel(session: Session, ws: Workspace, channel_id: str, today: date) -> Campaign | None:
@@ -264,8 +250,9 @@ def sale(req: Request, session: Session, ws: Workspace) -> Reply:
     opts = req.args.options
     if "amount" not in opts:
         raise InputError("amount", "is required", "`amount=AMOUNT`, e.g. `amount=120.50`")
-    amount = parse_money(opts["amount"], "amount")
-    refunded = parse_money(opts["refunded"], "refunded") if "refunded" in opts else Decimal("0.00")
+    amount = parse_money(opts["amount"], "amount", maximum=MAX_ORDER_AMOUNT)  # one order, as imports allow
+    refunded = (parse_money(opts["refunded"], "refunded", maximum=MAX_ORDER_AMOUNT) if "refunded" in opts
+                else Decimal("0.00"))
     day = parse_date(opts["date"], "date") if "date" in opts else req.runtime.today()
     order_id = opts.get("id")
     if order_id is not None and not _ORDER_ID.fullmatch(order_id):

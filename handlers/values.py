@@ -14,13 +14,16 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from bot.errors import InputError
+from bot.limits import DATE_FORM, MAX_MONEY, check_amount, check_date
 from bot.registry.links import tracking_url  # noqa: F401 - re-exported for handlers
 
-MAX_MONEY = Decimal("1000000000000")
 # Percentages without explicit bounds still get one, so a typo cannot overflow a NUMERIC column.
 MAX_ABS_PCT = Decimal("1000000")
 MAX_INT = 2**63 - 1
 MAX_URL = 2000
+# Zero-width characters pasted from docs or exported by spreadsheets would otherwise glue invisibly onto a value.
+INVISIBLE = "\u200b\u2060\ufeff"
+_VISIBLE = str.maketrans(dict.fromkeys(INVISIBLE))
 PLATFORMS = ("instagram", "tiktok", "youtube", "x", "twitch", "blog", "other")
 PLATFORM_ALIASES = {"twitter": "x", "ig": "instagram"}
 
@@ -41,7 +44,6 @@ _ENTITIES = re.compile(r"&(amp|lt|gt);")
 _ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
 
 AMOUNT_FORM = "a plain number like `1200` or `1,200.50`"
-DATE_FORM = "a date like `2026-03-01` (YYYY-MM-DD)"
 CHANNEL_HINT = "pick the channel from Slack's autocomplete, e.g. `channel=#growth`"
 
 
@@ -71,6 +73,11 @@ def unescape_slack(text: str) -> str:
     return _ENTITIES.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)
 
 
+def strip_invisible(text: str) -> str:
+    """`text` without the zero-width characters of INVISIBLE (a CSV cell, a pasted value)."""
+    return text.translate(_VISIBLE)
+
+
 def shown(value: str, limit: int = 60) -> str:
     """`value` as inline code that is safe in a Slack message, shortened when long."""
     if len(value) > limit:
@@ -94,8 +101,8 @@ def _decimals(number: Decimal) -> int:
     return max(0, -number.as_tuple().exponent)
 
 
-def parse_money(value: str, field: str) -> Decimal:
-    """An amount in the campaign currency, 0 to 1,000,000,000,000, at most 2 decimals, in cents."""
+def parse_money(value: str, field: str, *, maximum: Decimal = MAX_MONEY) -> Decimal:
+    """An amount in the campaign currency, 0 to `maximum` (bot.limits), at most 2 decimals, in cents."""
     text = value.strip()
     if text.startswith("-") and _NUMBER.fullmatch(text[1:]):
         raise InputError(field, f"{shown(text)} is negative; amounts are 0 or more", AMOUNT_FORM)
@@ -106,8 +113,7 @@ def parse_money(value: str, field: str) -> Decimal:
     amount = _number(text, field, AMOUNT_FORM)
     if _decimals(amount) > 2:
         raise InputError(field, f"{shown(text)} has more than 2 decimals", AMOUNT_FORM)
-    if amount > MAX_MONEY:
-        raise InputError(field, f"{shown(text)} is more than 1,000,000,000,000", AMOUNT_FORM)
+    check_amount(amount, field, maximum=maximum, accepted=f"{AMOUNT_FORM}, at most {maximum:,}")
     return amount.quantize(_CENT)
 
 
@@ -154,14 +160,15 @@ def parse_int(value: str, field: str, *, minimum: int | None = 0, maximum: int |
 
 
 def parse_date(value: str, field: str) -> date:
-    """A real calendar date written `YYYY-MM-DD`."""
+    """A real calendar date written `YYYY-MM-DD`, within the dates the app accepts (bot.limits)."""
     text = value.strip()
     if not _DATE.fullmatch(text):
         raise InputError(field, f"{shown(text)} is not written YYYY-MM-DD", DATE_FORM)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InputError(field, f"{shown(text)} is not a date", DATE_FORM) from None
+    return check_date(day, field)
 
 
 def _identifier(value: str, field: str, pattern: re.Pattern, limit: int, chars: str) -> str:
@@ -248,8 +255,10 @@ def parse_user(value: str, field: str = "manager") -> UserRef:
 
 
 def parse_url(value: str, field: str = "url") -> str:
-    """An http(s) link, from Slack's `<https://…>` / `<https://…|label>` markup or typed plainly."""
-    accepted = "a link starting with `https://`"
+    """An http(s) link, from Slack's `<https://…>` / `<https://…|label>` markup or typed plainly, that can be shown
+    back as a Slack link: no `|`, `<`, `>`, spaces or invisible characters, no `user:pass@` part."""
+    accepted = ("a link starting with `https://`, with no spaces, vertical bars or angle brackets and no "
+                "`user:password@`")
     text = value.strip()
     url = text
     if text.startswith("<") and text.endswith(">"):
@@ -266,8 +275,15 @@ def parse_url(value: str, field: str = "url") -> str:
         raise InputError(field, f"{shown(url)} is not a valid link", accepted) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InputError(field, f"{shown(url)} is not an http(s) link with a host", accepted)
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise InputError(field, f"{shown(url)} contains spaces", accepted)
+    if "@" in parts.netloc:
+        # A password would be shown to everyone, and `https://shop.example@evil.example` hides where it leads.
+        raise InputError(field, "has a `user:password@` part before the host (not repeated here)", accepted)
+    # Read off `url` itself: urlsplit silently drops tabs and line breaks.
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise InputError(field, f"{shown(url)} contains spaces or invisible characters", accepted)
+    # Each would end or split Slack's `<url|label>` markup when the link is shown back.
+    if breaking := sorted({ch for ch in url if ch in "|<>"}):
+        raise InputError(field, f"{shown(url)} contains {' and '.join(shown(ch) for ch in breaking)}", accepted)
     return url
 
 

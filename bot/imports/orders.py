@@ -17,11 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.errors import InputError
 from bot.imports.detect import index, require
 from bot.imports.text import Table
+from bot.limits import MAX_ORDER_AMOUNT, check_amount, check_date
 from handlers.values import shown
 
-MAX_AMOUNT = Decimal("1000000000000")
 MAX_ORDER_ID = 128  # the widths of the orders table's columns
 MAX_STATUS = 32
 MAX_UTM = 255
@@ -83,12 +84,21 @@ class _Bad(Exception):
         self.reason = reason
 
 
+def _within(check, value, column: str):
+    """`check(value, column)` from bot.limits, its refusal turned into the row's `_Bad`."""
+    try:
+        return check(value, column)
+    except InputError as error:
+        raise _Bad(error.message) from None
+
+
 def _amount(text: str, column: str, *, decimal_comma: bool = False) -> Decimal:
-    """A signed amount in cents: `1234.5`, `1,234.50`, `$12.00`, `12.00 EUR`, `-20`, `(20.00)`; `12,50` when
-    the file's delimiter is `;` (decimal commas)."""
+    """A signed amount in cents, at most one order's maximum either way: `1234.5`, `1,234.50`, `$12.00`,
+    `12.00 EUR`, `-20`, `(20.00)`; `12,50` when the file's delimiter is `;` (decimal commas)."""
     value = text.strip()
-    if len(value) <= 12 and _PLAIN.fullmatch(value):  # the common case, kept fast (and below MAX_AMOUNT)
-        return Decimal(value).quantize(_CENT)
+    if len(value) <= 12 and _PLAIN.fullmatch(value):  # the common case, kept fast
+        amount = Decimal(value).quantize(_CENT)
+        return amount if amount <= MAX_ORDER_AMOUNT else _within(check_amount, amount, column)
     if not value:
         raise _Bad(f"`{column}` is empty")
     match = _MONEY.fullmatch(value)
@@ -104,9 +114,8 @@ def _amount(text: str, column: str, *, decimal_comma: bool = False) -> Decimal:
     try:
         amount = Decimal(digits).quantize(_CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than the decimal context holds
-        raise _Bad(f"`{column}` is {shown(value)}, more than 1,000,000,000,000") from None
-    if amount > MAX_AMOUNT:
-        raise _Bad(f"`{column}` is {shown(value)}, more than 1,000,000,000,000")
+        raise _Bad(f"`{column}` is {shown(value)}, more than {MAX_ORDER_AMOUNT:,}") from None
+    _within(check_amount, amount, column)
     return -amount if (match["sign"] or match["sign2"] or match["open"]) else amount
 
 
@@ -121,16 +130,22 @@ def _money(text: str, column: str, *, decimal_comma: bool, blank: Decimal | None
 
 
 def _when(text: str, column: str, tz: ZoneInfo) -> tuple[datetime | None, date]:
-    """`(UTC timestamp or None, date in tz)`; a time without an offset is local time in `tz`."""
+    """`(UTC timestamp or None, date in tz)`, the date within the accepted dates; a time without an offset is local
+    time in `tz`."""
+    moment, day = _moment(text, column, tz)
+    return moment, _within(check_date, day, column)
+
+
+def _moment(text: str, column: str, tz: ZoneInfo) -> tuple[datetime | None, date]:
+    """`_when` before the date's bounds are checked."""
     if len(text) == 25 and text[19] == " " and text[20] in "+-" and text[10] == " ":
         # Shopify's own `2025-05-11 09:55:16 -0400`, the common case, kept fast
         try:
             moment = datetime.fromisoformat(text[:19] + text[20:])
-        except ValueError:
-            pass
-        else:
             utc = moment.astimezone(timezone.utc)
             return utc, (utc if tz is UTC else moment.astimezone(tz)).date()
+        except (ValueError, OverflowError):
+            pass  # year 1 or 9999 past an offset: the slow path below names the column
     value = text.strip()
     if not value:
         raise _Bad(f"`{column}` is empty")
@@ -287,9 +302,9 @@ def _woocommerce(table: Table, tz: ZoneInfo) -> Iterator[OrderRecord | Rejected]
             out.append(Rejected(row, bad.reason))
     for order_id, record in orders.items():
         _first, total = refunds.pop(order_id, (None, ZERO))
-        if total > MAX_AMOUNT:
+        if total > MAX_ORDER_AMOUNT:
             out.append(Rejected(record.row, f"the refunds of order {shown(order_id)} add up to more than "
-                                            "1,000,000,000,000"))
+                                            f"{MAX_ORDER_AMOUNT:,}"))
             continue
         out.append(record._replace(refunded=total) if total else record)
     for order_id, (first, _total) in refunds.items():

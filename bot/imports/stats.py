@@ -13,9 +13,8 @@ from bot.errors import InputError
 from bot.imports.detect import COUNTERS, index, require
 from bot.imports.orders import Rejected
 from bot.imports.text import Table
+from bot.limits import MAX_COUNTER
 from handlers.values import parse_date, parse_handle, parse_int, parse_name, parse_url
-
-MAX_COUNTER = 10**15  # as `/influencer stats` allows
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ in memory and an invalid byte deep in the file surfaces when the rows iterator r
 Row numbers are the ones a spreadsheet shows: the header is row 1 (blank lines before it count), each CSV
 record is one row even when a quoted cell spans several lines, and blank lines (no cell with text) keep
 their number but are not yielded. Cells are padded with `""` to the header's width.
+
+Zero-width characters (`handlers.values.INVISIBLE`: a BOM pasted mid-file, zero-width spaces) are taken out of the
+text before it is split into cells, as slash commands drop them: `\ufeffbm2` and `bm2` are the same order id.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from bot.errors import InputError
-from handlers.values import shown
+from handlers.values import shown, strip_invisible
 
 MAX_FIELD = 131072  # also the csv module's default field_size_limit, which enforces it
 MAX_LINE = 32 * MAX_FIELD  # one physical line, so a file without line breaks cannot fill memory
@@ -94,6 +97,12 @@ def _decoded(raw: BinaryIO, first: bytes, encoding: str, skip: int) -> Iterator[
         data = raw.read(CHUNK)
 
 
+def _visible(texts: Iterator[str]) -> Iterator[str]:
+    """The text chunks without zero-width characters (one `str.translate` per chunk, whatever the row count)."""
+    for text in texts:
+        yield strip_invisible(text)
+
+
 def _line_blocks(texts: Iterator[str]) -> Iterator[str]:
     """Regroup text chunks so each ends at a line break (a `\\r\\n` is never split)."""
     carry = ""
@@ -165,7 +174,7 @@ def open_rows(raw: BinaryIO, *, name: str = "the file") -> Table:
     subject = "the file" if name == "the file" else shown(name)
     first = raw.read(CHUNK)
     encoding, skip = _encoding(first, subject)
-    lines = _lines(_decoded(raw, first, encoding, skip))
+    lines = _lines(_visible(_decoded(raw, first, encoding, skip)))
     row = 0
     try:
         for line in lines:
@@ -179,7 +188,7 @@ def open_rows(raw: BinaryIO, *, name: str = "the file") -> Table:
     delimiter = _delimiter(line)
     reader = csv.reader(itertools.chain([line], lines), delimiter=delimiter, strict=True)
     try:
-        header = [cell.strip().lstrip("\ufeff").strip() for cell in next(reader)]
+        header = [cell.strip() for cell in next(reader)]
     except _Refused as refused:
         raise _refusal(subject, refused.problem, row) from None
     except csv.Error as error:

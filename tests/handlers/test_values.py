@@ -22,6 +22,7 @@ from handlers.values import (
     parse_platform,
     parse_url,
     parse_user,
+    strip_invisible,
     tracking_url,
     unescape_slack,
 )
@@ -146,6 +147,33 @@ def test_parse_date_reads_iso_dates():
 )
 def test_parse_date_refuses_other_forms(value, fragment):
     refused(parse_date, value, "end", field="end", fragment=fragment)
+
+
+@pytest.mark.parametrize("value", ["2000-01-01", "2100-12-31"])
+def test_parse_date_accepts_the_first_and_last_accepted_days(value):
+    assert parse_date(value, "start") == date.fromisoformat(value)
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("1999-12-31", "1999-12-31 is before 2000-01-01"),
+    ("0001-01-01", "0001-01-01 is before 2000-01-01"),
+    ("2101-01-01", "2101-01-01 is after 2100-12-31"),
+    ("9999-12-31", "9999-12-31 is after 2100-12-31"),
+])
+def test_parse_date_refuses_days_outside_2000_to_2100_giving_the_range(value, fragment):
+    message = refused(parse_date, value, "from", field="from", fragment=fragment)
+    assert "from 2000-01-01 to 2100-12-31" in message
+
+
+def test_parse_money_with_a_maximum_refuses_one_cent_more():
+    assert parse_money("1,000,000,000", "amount", maximum=Decimal(10**9)) == Decimal("1000000000.00")
+    message = refused(parse_money, "1000000000.01", "amount", maximum=Decimal(10**9), field="amount",
+                      fragment="1,000,000,000.01 is more than 1,000,000,000")
+    assert "at most 1,000,000,000" in message
+
+
+def test_strip_invisible_takes_out_zero_width_characters_and_nothing_else():
+    assert strip_invisible("\ufeffGOOD\u200b1\u20600 é ") == "GOOD10 é "
 
 
 @pytest.mark.parametrize(
@@ -284,6 +312,23 @@ def test_parse_url_reads_markup_and_plain_links(value, expected):
 )
 def test_parse_url_refuses_other_links(value, fragment):
     refused(parse_url, value, field="url", fragment=fragment)
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("https://shop.com/p|x", "contains `|`"),
+    ("https://user:pass@shop.com/p", "`user:password@` part"),
+    ("<https://ana@shop.com/p|shop>", "`user:password@` part"),
+    ("https://shop.com@evil.example/p", "`user:password@` part"),
+    ("https://shop.com/<b>", "contains `&lt;` and `&gt;`"),  # as parse_args hands a plain value over
+    ("<https://shop.com/&lt;b>", "contains `&lt;`"),  # inside markup Slack's escapes are still in place
+    ("https://shop.com/a\tb", "spaces or invisible characters"),
+    ("https://shop.com/a\u202eb", "spaces or invisible characters"),
+    ("https://shop.com/a\u200bb", "spaces or invisible characters"),
+    ("https://shop.com/a\x7fb", "spaces or invisible characters"),
+])
+def test_parse_url_refuses_what_would_break_or_hide_in_slack_link_markup(value, fragment):
+    message = refused(parse_url, value, "post", field="post", fragment=fragment)
+    assert "no spaces, vertical bars or angle brackets" in message
 
 
 @pytest.mark.parametrize(

@@ -17,14 +17,17 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from sqlalchemy import select
+
 from bot.cli import main
 from bot.errors import BotError
 from bot.imports import text as csv_text
 from bot.imports.summary import Summary, as_text
 from hostile.hostile_support import CSV_CORPUS, FIELD, FUZZ, FUZZ_APP, corpus_lines
 from import_support import command_line, register, run, shopify_file
-from order_files import FOREZIA, RAMKUMAR
-from registry_support import stored
+from bot.models import Code, EngagementStat, Order
+from order_files import FOREZIA, RAMKUMAR, line_items, shopify_csv
+from registry_support import count, stored
 
 KINDS = (None, "orders", "roster", "stats")
 HEADERS = {
@@ -204,6 +207,74 @@ def test_a_character_or_line_break_split_across_read_chunks_is_read_whole(sessio
 
             assert isinstance(summary, Summary), (encoding, shift, summary)
             assert (summary.rows_read, summary.orders, summary.rejected) == (2, 2, []), (encoding, shift)
+
+
+# -- bounds (SPEC §7): dates from 2000-01-01 to 2100-12-31, one order at most 1,000,000,000 ------------------
+
+
+def shopify_bounds() -> bytes:
+    good = line_items("#1", Subtotal="1000000000.00")
+    return shopify_csv(good, line_items("#2", 2, Created_at="1999-12-31 23:00:00 +0000"),
+                       line_items("#3", Subtotal="1000000000.01"), line_items("#4", Refunded_Amount="1000000000.01"))
+
+
+BOUNDS = {  # each file: order 1 at the most one order may be, then one bad row per bound (Shopify's #2 spans rows 3-4)
+    "csv": ("order_id,date,amount,refunded\n1,2100-12-31,1000000000.00,\n2,0001-01-01,5,\n"
+            "3,2026-03-05,1000000000.01,\n4,2026-03-05,5,1000000000.01\n").encode(),
+    "woocommerce": ("Date,Order #,Status,Net sales\n2000-01-01,1,Completed,1000000000.00\n"
+                    "2101-01-01 00:00:00,2,Completed,5\n2026-03-05,3,Completed,1000000000.01\n"
+                    "2026-03-05,4,Completed,5\n2026-03-06,4,Refunded,-1000000000.01\n").encode(),
+    "shopify": shopify_bounds(),
+}
+BAD_ROWS = {"csv": [(3, "`date`"), (4, "`amount`"), (5, "`refunded`")],
+            "woocommerce": [(3, "`Date`"), (4, "`Net sales`"), (6, "`Net sales`")],
+            "shopify": [(3, "`Created at`"), (5, "`Subtotal`"), (6, "`Refunded Amount`")]}
+
+
+@pytest.mark.parametrize("fmt", sorted(BOUNDS))
+def test_order_rows_outside_the_dates_and_amounts_are_rejected_by_row_and_column_and_the_rest_imported(
+        sessions, spring, fmt):
+    summary = outcome(sessions, BOUNDS[fmt])
+
+    assert isinstance(summary, Summary) and summary.format == fmt
+    assert [(row, reason.split(":")[0]) for row, reason in summary.rejected] == BAD_ROWS[fmt], summary.rejected
+    for _row, reason in summary.rejected:
+        assert "2000-01-01" in reason or "1,000,000,000" in reason, reason
+    with sessions() as session:
+        stored_orders = [(o.order_id, o.subtotal, o.refunded)
+                         for o in session.scalars(select(Order).order_by(Order.id))]
+    assert stored_orders[0] == ("#1" if fmt == "shopify" else "1", 1_000_000_000, 0)
+    if fmt == "woocommerce":  # only the refund row was bad: its order stands, without that refund
+        assert stored_orders[1:] == [("4", 5, 0)]
+    else:
+        assert len(stored_orders) == 1
+    assert summary.orders == summary.new == len(stored_orders)
+
+
+def test_roster_and_stats_rows_outside_the_dates_or_with_a_link_that_breaks_slack_markup_are_rejected(
+        sessions, spring):
+    roster = ("handle,campaign,start,code,url\ncy,spring,1999-12-31,,\ndee,spring,,DEE1,https://x.example/a|b\n"
+              "eve,spring,,EVE1,https://eve:secret@x.example/\nfay,spring,2026-03-02,FAY1,https://x.example/f\n")
+    summary = outcome(sessions, roster.encode(), kind="roster", name="roster.csv")
+    assert [(row, reason.split(":")[0]) for row, reason in summary.rejected] == [(2, "`start`"), (3, "`url`"),
+                                                                                 (4, "`url`")]
+    assert summary.new == 1 and count(sessions, Code) == 3  # ANA10, BEN5 and FAY1
+    stats = "handle,campaign,date,likes\nana,spring,2101-01-01,5\nana,spring,2026-03-05,5\n"
+    summary = outcome(sessions, stats.encode(), kind="stats", name="stats.csv")
+    assert summary.rejected == [(2, "`date`: 2101-01-01 is after 2100-12-31 — use a date like `2026-03-01` "
+                                    "(YYYY-MM-DD), from 2000-01-01 to 2100-12-31")]
+    assert count(sessions, EngagementStat) == 1
+
+
+def test_zero_width_characters_in_cells_neither_make_a_second_order_nor_hide_a_code(sessions, spring):
+    first = outcome(sessions, "order_id,date,amount,code\n\ufeffbm2,2026-03-05,100,ANA\ufeff10\n".encode())
+    again = outcome(sessions, "order_id,date,amount,code\nbm2,2026-03-05,100,ANA10\n".encode())
+
+    assert (first.new, first.attributed, first.rejected) == (1, 1, [])
+    assert (again.new, again.unchanged) == (0, 1)
+    with sessions() as session:
+        assert [(o.order_id, o.codes, o.attribution) for o in session.scalars(select(Order))] == [
+            ("bm2", ",ana10,", "code")]
 
 
 # -- real Shopify exports, broken at random places -----------------------------------------------

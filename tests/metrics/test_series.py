@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from metrics.series import Spend, break_even, cumulative
+from metrics.series import MAX_POINTS, Spend, break_even, cumulative, span
 
 MAR = date(2026, 3, 1).replace
 
@@ -60,3 +60,49 @@ def series(*pairs):
 ])
 def test_break_even_is_the_first_day_revenue_covers_cost(points, expected):
     assert break_even(points) == expected
+
+
+CENTURY = (date(2000, 1, 1), date(2100, 12, 31))
+
+
+def test_a_century_long_range_is_drawn_in_at_most_max_points_with_its_ends_and_exact_break_even():
+    spend = {"ana": Spend(fixed=D("1000"), start=date(2000, 1, 1), commission_pct=D("0"))}
+    daily = [(date(2000, 1, 1), "ana", D("10")), (date(2050, 6, 17), "ana", D("990")),
+             (date(2100, 12, 31), "ana", D("5"))]
+
+    points = cumulative(daily, spend, first=CENTURY[0], last=CENTURY[1])
+
+    assert len(points) <= MAX_POINTS + 1  # the break-even day may add one
+    assert points[0] == (date(2000, 1, 1), D("10"), D("1000"))
+    assert points[-1] == (date(2100, 12, 31), D("1005"), D("1000"))
+    assert [p[0] for p in points] == sorted({p[0] for p in points})
+    assert break_even(points) == date(2050, 6, 17)  # the exact day, not the end of its few weeks
+    assert (date(2050, 6, 17), D("1000"), D("1000")) in points
+
+
+def test_a_range_of_max_points_days_keeps_one_point_a_day():
+    first = date(2026, 1, 1)
+    last = date.fromordinal(first.toordinal() + MAX_POINTS - 1)
+    assert len(cumulative([], {}, first=first, last=last)) == MAX_POINTS
+    one_more = date.fromordinal(last.toordinal() + 1)
+    assert len(cumulative([], {}, first=first, last=one_more)) < MAX_POINTS
+
+
+@pytest.mark.parametrize(("asked", "window", "starts", "orders", "expected"), [
+    # a month-long campaign asked for the widest range draws its month, up to today
+    (CENTURY, (MAR(day=1), date(2026, 4, 7)), [MAR(day=1)], (MAR(day=5), MAR(day=8)), (MAR(day=1), MAR(day=16))),
+    # an ended campaign: its whole window
+    ((None, None), (date(2025, 1, 1), date(2025, 1, 31)), [], (None, None), (date(2025, 1, 1), date(2025, 1, 31))),
+    # no start: from the first fixed cost or order in the range, not from the range's start
+    (CENTURY, (None, None), [MAR(day=3)], (MAR(day=5), MAR(day=8)), (MAR(day=3), MAR(day=16))),
+    ((MAR(day=4), None), (None, None), [MAR(day=3)], (MAR(day=5), MAR(day=8)), (MAR(day=4), MAR(day=16))),
+    # orders dated after today extend the chart to them, never past the range's end
+    (CENTURY, (None, None), [], (MAR(day=5), date(2099, 1, 1)), (MAR(day=5), date(2099, 1, 1))),
+    ((None, date(2030, 1, 1)), (None, None), [], (MAR(day=5), date(2099, 1, 1)), (MAR(day=5), date(2030, 1, 1))),
+    # nothing to draw
+    (CENTURY, (None, None), [], (None, None), None),
+    ((None, None), (date(2027, 1, 1), None), [], (None, None), None),  # not started yet
+    ((MAR(day=20), MAR(day=25)), (MAR(day=1), MAR(day=31)), [], (None, None), None),  # the range is all ahead
+])
+def test_span_is_bounded_by_the_window_and_the_data_not_by_the_range_asked(asked, window, starts, orders, expected):
+    assert span(asked, window, starts=starts, orders=orders, today=MAR(day=16)) == expected

@@ -40,6 +40,23 @@ def test_woocommerce_refund_rows_are_netted_into_their_order_wherever_they_are()
     assert (second.created, second.order_date, second.refunded) == (None, date(2024, 3, 6), D("50.00"))
 
 
+def test_woocommerce_amounts_and_dates_outside_the_bounds_are_rejected_naming_the_column():
+    items = parse("Date,Order #,Status,Net sales\n"
+                  "2024-03-05,1,Completed,1000000000.00\n"      # the most one order may be
+                  "2024-03-05,2,Completed,1000000000.01\n"
+                  "1999-12-31 23:00:00,3,Completed,5.00\n"
+                  "2024-03-05,4,Completed,900000000.00\n"
+                  "2024-03-06,4,Refunded,-600000000.00\n"
+                  "2024-03-07,4,Refunded,-600000000.00\n"      # refunds past the maximum together
+                  "2024-03-05,5,Refunded,-1000000000.01\n", "woocommerce")
+    assert list(orders(items)) == ["1"]
+    reasons = {r.row: r.reason for r in rejected(items)}
+    assert "`Net sales`: 1,000,000,000.01 is more than 1,000,000,000" in reasons[3]
+    assert "`Date`: 1999-12-31 is before 2000-01-01" in reasons[4]
+    assert "the refunds of order `4` add up to more than 1,000,000,000" in reasons[5]
+    assert "`Net sales`: 1,000,000,000.01 is more than 1,000,000,000" in reasons[8]
+
+
 def test_woocommerce_cancelled_and_failed_orders_are_cancelled():
     items = parse("Date,Order #,Status,Coupon(s),Net sales\n"
                   "2024-03-05,1,Cancelled,,10.00\n2024-03-05,2,Failed,,10.00\n2024-03-05,3,Completed,,10.00\n",
@@ -100,7 +117,9 @@ def test_csv_with_only_the_required_columns():
     ("1,2026-03-05,", "`amount` is empty"),
     ("1,2026-03-05,12,5", None),  # an unquoted decimal comma is an extra cell: 12 is the amount
     ("1,2026-03-05,\"12,5\"", "separators do not make a number"),
-    ("1,2026-03-05,1000000000000.01", "more than 1,000,000,000,000"),
+    ("1,2026-03-05,1000000000.01", "`amount`: 1,000,000,000.01 is more than 1,000,000,000"),
+    ("1,1999-12-31,10", "`date`: 1999-12-31 is before 2000-01-01"),
+    ("1,2101-01-01 10:00:00,10", "`date`: 2101-01-01 is after 2100-12-31"),
     ("1,2026-02-30,10", "`date` is `2026-02-30`"),
     ("1,05/03/2026,10", "`date` is `05/03/2026`"),
     (",2026-03-05,10", "`order_id` (the order id) is empty"),

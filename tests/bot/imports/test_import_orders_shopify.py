@@ -148,6 +148,13 @@ def test_a_shopify_order_without_its_first_row_is_rejected():
     ("Created_at", "", "`Created at` is empty"),
     ("Currency", "€", "`Currency` is `€`, not a 3-letter currency code"),
     ("Refunded_Amount", "lots", "`Refunded Amount` is `lots`"),
+    ("Subtotal", "$1,000,000,000.01", "`Subtotal`: 1,000,000,000.01 is more than 1,000,000,000"),
+    ("Subtotal", "100000000000", "`Subtotal`: 100,000,000,000.00 is more than 1,000,000,000"),
+    ("Refunded_Amount", "1000000000.01", "`Refunded Amount`: 1,000,000,000.01 is more than 1,000,000,000"),
+    ("Created_at", "1999-12-31 23:59:59 +0000", "`Created at`: 1999-12-31 is before 2000-01-01"),
+    ("Created_at", "0001-01-01 10:00:00 +0000", "`Created at`: 0001-01-01 is before 2000-01-01"),
+    ("Created_at", "0001-01-01 00:00:00 +0100", "`Created at` is `0001-01-01 00:00:00 +0100`"),  # before year 1 in UTC
+    ("Created_at", "2101-01-01 00:00:00 +0000", "`Created at`: 2101-01-01 is after 2100-12-31"),
 ])
 def test_a_bad_shopify_order_is_rejected_and_the_rest_still_parse(column, value, says):
     items = parse(shopify_csv(line_items("#1"), line_items("#2", 3, **{column: value}), line_items("#3")), "shopify")

@@ -44,6 +44,8 @@ def test_a_file_with_some_counter_columns():
     ("ana,spring,2026-03-05,,,,many,,,,,", "`likes`: `many` is not a number"),
     ("ana,spring,2026-03-05,,,,1.5,,,,,", "`likes`: `1.5` is not a whole number"),
     ("ana,spring,2026-03-05,not a link,,,5,,,,,", "`post`: `not a link` is not an http(s) link"),
+    ("ana,spring,1999-12-31,,,,5,,,,,", "`date`: 1999-12-31 is before 2000-01-01"),
+    ("ana,spring,2101-01-01,,,,5,,,,,", "`date`: 2101-01-01 is after 2100-12-31"),
 ])
 def test_bad_rows_are_rejected_with_the_slash_command_message(line, says):
     items = parse(HEADER + line + "\nben,spring,2026-03-05,,1,,,,,,,\n")

@@ -34,6 +34,15 @@ def test_utf8_with_and_without_bom():
         assert list(opened.rows) == [(2, ["ana", "tiktok"])]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_zero_width_characters_are_taken_out_of_every_cell_as_slash_commands_drop_them(encoding):
+    data = ('order_id,\u200bdate,amount,code\n\ufeffbm2,2026-03-05,1,GOOD\ufeff10\n'
+            '"bm\u20603",2026-03-05,1,"A,\u200b B"\n')
+    opened = table(data.encode(encoding))
+    assert opened.header == ["order_id", "date", "amount", "code"]
+    assert list(opened.rows) == [(2, ["bm2", "2026-03-05", "1", "GOOD10"]), (3, ["bm3", "2026-03-05", "1", "A, B"])]
+
+
 @pytest.mark.parametrize("bom, encoding", [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
 def test_utf16_with_a_bom(bom, encoding):
     opened = table(bom + "handle\tnote\r\nzoë\tcafé ☕\r\n".encode(encoding))
