@@ -48,3 +48,33 @@ def test_the_installation_tables_are_the_ones_slack_sdks_stores_build():
 
     for table in built:
         assert shape(Base.metadata.tables[table.name]) == shape(table), table.name
+
+
+def test_dates_stored_before_the_bounds_are_brought_within_them_by_the_upgrade(engine, sessions):
+    from datetime import date
+
+    from alembic import command
+
+    from bot.db import _alembic_config, upgrade
+    from bot.reports import campaign_report
+
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0005")
+    with sessions.begin() as session:  # what `/campaign create … end=9999-12-31 window_days=100000` stored before
+        ws = Workspace(team_id="T1")
+        session.add(ws)
+        session.flush()
+        session.add_all([
+            Campaign(workspace_id=ws.id, name="far", name_key="far", budget=Decimal(1), start=date(1, 1, 1),
+                     end=date(9999, 12, 31), window_days=100_000, grace_days=100_000),
+            Campaign(workspace_id=ws.id, name="usual", name_key="usual", budget=Decimal(1), start=date(2026, 3, 1),
+                     end=date(2026, 3, 31), window_days=7, grace_days=7),
+        ])
+
+    upgrade(engine)
+
+    with sessions() as session:
+        far, usual = session.scalars(select(Campaign).order_by(Campaign.name))
+        assert (far.start, far.end, far.window_days, far.grace_days) == (date(2000, 1, 1), date(2100, 12, 31), 365, 365)
+        assert (usual.start, usual.end, usual.window_days, usual.grace_days) == (date(2026, 3, 1), date(2026, 3, 31), 7, 7)
+        assert campaign_report(session, far, today=date(2026, 3, 16)).totals.revenue == Decimal("0.00")
