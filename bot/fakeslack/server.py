@@ -27,6 +27,8 @@ from bot.fakeslack.webapi import channel_for_users, page
 
 __all__ = ["Call", "FakeSlack", "channel_for_users", "page"]
 _ID_CHARS = string.ascii_uppercase + string.digits
+# How often the serving thread looks for a stop request: stopping waits up to this long (tests start and stop many).
+POLL = 0.005
 
 
 @dataclass
@@ -104,7 +106,7 @@ class FakeSlack:
         if self._server is None:
             self._server = _Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"slack": self}))
             self._stopping.clear()
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL},
                                             name="fakeslack", daemon=True)
             self._thread.start()
         return self
