@@ -15,7 +15,7 @@ from bot.fakeslack.render import render_message
 from bot.fakeslack.server import FakeSlack
 from bot.models import Workspace
 from bot.runtime import Runtime
-from handlers.parsing import escape_mrkdwn
+from bot.values import esc
 
 SECRET = "console-signing-secret"
 TOKEN = "xoxb-console-not-a-real-token"
@@ -89,7 +89,7 @@ def run_console(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO
                 continue
             else:
                 # Slack escapes what people type before the app sees it; do the same.
-                answer = driver.command(f"{command} {escape_mrkdwn(text)}")
+                answer = driver.command(f"{command} {esc(text)}")
             shown = [render_message(m) for m in answer.replies + answer.posts]
             shown += _save_charts(slack, seen, charts_dir)
             print("\n\n".join(shown) if shown else "(no reply)", file=stdout)

@@ -14,7 +14,7 @@ from bot.errors import InputError
 from bot.registry import lookup
 from bot.reports import CampaignReport, campaign_report, influencer_report
 from bot.runtime import Runtime
-from handlers.values import parse_date
+from bot.values import parse_date
 from metrics.roi import EnrolmentInput, enrolment_json, enrolment_metrics
 
 # What a spreadsheet runs as a formula when a cell starts with it (OWASP's list for CSV injection).

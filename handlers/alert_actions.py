@@ -20,10 +20,10 @@ from bot.models import Alert, Enrolment, Workspace
 from bot.permissions import may_decide
 from bot.registry import influencers
 from bot.runtime import Runtime
+from bot.values import body_id, row_id
 from handlers import deliver
 from handlers.blocks import alerts as view
 from handlers.blocks.kit import Reply
-from handlers.values import body_id, row_id
 
 log = logging.getLogger("roi.alerts")
 

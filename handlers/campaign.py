@@ -16,12 +16,11 @@ from bot.limits import MAX_DAYS
 from bot.models import Campaign, Code, Enrolment, Workspace
 from bot.registry import campaigns, codes, links, lookup
 from bot.schedule import parse_schedule
-from handlers import resolve
+from bot.values import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct, shown
+from handlers import deliver, resolve
 from handlers.blocks import campaigns as view
 from handlers.blocks.kit import Reply
-from handlers import deliver
 from handlers.commands import Request, Sub, dispatch
-from handlers.parsing import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct, shown
 
 CREATE_KEYS = {"budget", "currency", "start", "end", "channel", "digest", "min_roi", "grace_days", "window_days", "note"}
 SET_KEYS = CREATE_KEYS | {"name"}

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from bot.errors import InputError
 from bot.models import Campaign, Code, Workspace
 from bot.registry import codes, lookup
+from bot.registry.links import tracking_url
+from bot.values import parse_code, parse_handle, parse_name, parse_url
+from handlers import deliver
 from handlers.blocks import codes as view
 from handlers.blocks.kit import Reply
-from handlers import deliver
 from handlers.commands import Request, Sub, dispatch
-from handlers.parsing import parse_code, parse_handle, parse_name, parse_url, tracking_url
 
 
 def add(req: Request, session: Session, ws: Workspace) -> Reply:

@@ -15,8 +15,9 @@ from bot.models import Workspace
 from bot.permissions import may_change
 from bot.registry import lookup
 from bot.runtime import Runtime
+from bot.values import shown
 from handlers.blocks.kit import Reply
-from handlers.parsing import Args, parse_args, shown
+from handlers.parsing import Args, parse_args
 
 log = logging.getLogger("roi.commands")
 MAX_ID = 32  # Slack's team, user and channel ids, as the database stores them
@@ -32,10 +33,6 @@ class Request:
     user_id: str
     channel_id: str
     args: Args
-
-    def option_keys(self) -> set[str]:
-        """The keys the person typed."""
-        return set(self.args.options)
 
 
 @dataclass(frozen=True)

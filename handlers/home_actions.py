@@ -8,12 +8,12 @@ from slack_bolt import App
 
 from bot.errors import BotError, NotFound
 from bot.models import Campaign
+from bot.values import body_id, row_id
 from handlers import deliver
 from handlers.blocks.errors import failure
 from handlers.blocks.home import REPORT_ACTION
 from handlers.blocks.report_campaign import from_home
 from handlers.roi import campaign_post
-from handlers.values import body_id, row_id
 
 log = logging.getLogger("roi.home")
 

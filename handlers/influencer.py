@@ -12,12 +12,7 @@ from bot.errors import InputError
 from bot.limits import MAX_COUNTER, MAX_FOLLOWERS
 from bot.models import Code, Enrolment, Influencer, Workspace
 from bot.registry import influencers, links, lookup
-from handlers import resolve
-from handlers.blocks import influencers as view
-from handlers.blocks.kit import Reply
-from handlers import deliver
-from handlers.commands import Request, Sub, dispatch
-from handlers.parsing import (
+from bot.values import (
     parse_choice,
     parse_date,
     parse_handle,
@@ -29,6 +24,10 @@ from handlers.parsing import (
     parse_url,
     parse_user,
 )
+from handlers import deliver, resolve
+from handlers.blocks import influencers as view
+from handlers.blocks.kit import Reply
+from handlers.commands import Request, Sub, dispatch
 
 PERSON_KEYS = {"platform", "followers", "manager"}
 TERMS_KEYS = {"fee", "commission", "product_cost", "goal_revenue", "start"}

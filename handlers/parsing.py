@@ -4,7 +4,7 @@ Rules (SPEC §2): words are separated by any whitespace; `key=value` keys are AS
 `_`, case-insensitive; a value or word with spaces is quoted with straight or curly quotes; Slack's own
 markup (`<#C123|growth>`, `<@U123>`, `<!here>`, `<https://…|label>`) is kept intact as one piece even
 when its label has spaces; everything else has Slack's `&amp;`/`&lt;`/`&gt;` undone exactly once.
-The value parsers live in `handlers.values` and are re-exported here for convenience.
+The value parsers live in `bot.values` and are re-exported here for convenience.
 """
 
 import difflib
@@ -12,27 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.errors import InputError
-from handlers.values import (  # noqa: F401 - re-exported: callers import parsers from here too
-    INVISIBLE,
-    ChannelRef,
-    UserRef,
-    escape_mrkdwn,
-    parse_channel,
-    parse_choice,
-    parse_code,
-    parse_date,
-    parse_handle,
-    parse_int,
-    parse_money,
-    parse_name,
-    parse_pct,
-    parse_platform,
-    parse_url,
-    parse_user,
-    shown,
-    tracking_url,
-    unescape_slack,
-)
+from bot.values import INVISIBLE, shown, unescape_slack
 
 MAX_TEXT = 4000
 ARGUMENTS = "arguments"

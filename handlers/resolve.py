@@ -6,8 +6,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
+from bot.values import ChannelRef, UserRef, shown
 from handlers.deliver import failure
-from handlers.parsing import ChannelRef, UserRef, shown
 
 _PAGES = 20  # 20 × 200 = 4,000 channels or members searched before giving up
 

@@ -27,16 +27,16 @@ from bot.limits import MAX_ORDER_AMOUNT
 from bot.models import Campaign, Enrolment, Order, Workspace
 from bot.registry import codes, lookup
 from bot.reports import CampaignReport, campaign_report, influencer_report, revenue_series, rule
+from bot.values import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
 from handlers import deliver
 from handlers.blocks import report_campaign as view
 from handlers.blocks import report_misc as misc
-from handlers.blocks.help import usage_reply
 from handlers.blocks.fmt import esc
+from handlers.blocks.help import usage_reply
 from handlers.blocks.kit import Block, Reply
 from handlers.commands import Request, Sub, dispatch
 from handlers.deliver import Chart, Post
 from handlers.files import MAX_BYTES
-from handlers.parsing import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
 from metrics import charts
 from metrics.flags import running
 from metrics.roi import campaign_metrics

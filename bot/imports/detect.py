@@ -10,7 +10,7 @@ import difflib
 from dataclasses import dataclass
 
 from bot.errors import InputError
-from handlers.values import shown
+from bot.values import shown
 from metrics.roi import COUNTERS
 
 KINDS = ("shopify", "woocommerce", "csv", "roster", "stats")

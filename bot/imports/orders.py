@@ -21,7 +21,7 @@ from bot.errors import InputError
 from bot.imports.detect import index, require
 from bot.imports.text import Table
 from bot.limits import MAX_ORDER_AMOUNT, check_amount, check_date
-from handlers.values import shown
+from bot.values import shown
 
 MAX_ORDER_ID = 128  # the widths of the orders table's columns
 MAX_STATUS = 32

@@ -14,7 +14,7 @@ from bot.imports.detect import COUNTERS, index, require
 from bot.imports.orders import Rejected
 from bot.imports.text import Table
 from bot.limits import MAX_COUNTER
-from handlers.values import parse_date, parse_handle, parse_int, parse_name, parse_url
+from bot.values import parse_date, parse_handle, parse_int, parse_name, parse_url
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Row numbers are the ones a spreadsheet shows: the header is row 1 (blank lines b
 record is one row even when a quoted cell spans several lines, and blank lines (no cell with text) keep
 their number but are not yielded. Cells are padded with `""` to the header's width.
 
-Zero-width characters (`handlers.values.INVISIBLE`: a BOM pasted mid-file, zero-width spaces) are taken out of the
+Zero-width characters (`bot.values.INVISIBLE`: a BOM pasted mid-file, zero-width spaces) are taken out of the
 text before it is split into cells, as slash commands drop them: `\ufeffbm2` and `bm2` are the same order id.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from bot.errors import InputError
-from handlers.values import shown, strip_invisible
+from bot.values import shown, strip_invisible
 
 MAX_FIELD = 131072  # also the csv module's default field_size_limit, which enforces it
 MAX_LINE = 32 * MAX_FIELD  # one physical line, so a file without line breaks cannot fill memory

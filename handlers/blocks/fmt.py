@@ -5,14 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from handlers.parsing import escape_mrkdwn
+from bot.values import esc  # noqa: F401 - the one escaper, beside the other formatters of message text
 
 NA = "n/a"
-
-
-def esc(text: object) -> str:
-    """User-typed text made safe for mrkdwn: it can never mention anyone or break formatting."""
-    return escape_mrkdwn(str(text))
 
 
 def s(n: int) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.reports import CampaignReport, Row
+from bot.values import shown
 from handlers.blocks import fmt
 from handlers.blocks.kit import Block, Reply, context, divider, fields, header, section, table
-from handlers.parsing import shown
 from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
 from metrics.roi import Metrics
 

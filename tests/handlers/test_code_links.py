@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Code
-from handlers.values import escape_mrkdwn
+from bot.values import esc
 from registry_support import answered, season, spring_with_ana_and_ben, stored_url
 from slackschema import assert_valid_message
 
@@ -31,7 +31,7 @@ def test_url_becomes_a_tracking_link_with_utm_parameters(roi, sessions, spring):
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "shop.example", "/spring")
     assert dict(query(link)) == {"utm_source": "instagram", "utm_medium": "influencer", "utm_campaign": "spring",
                                  "utm_content": "ana"}
-    assert escape_mrkdwn(link) in text
+    assert esc(link) in text
 
 
 def test_tracking_link_replaces_existing_utm_and_keeps_the_rest(roi, sessions, spring):
@@ -48,7 +48,7 @@ def test_tracking_link_replaces_existing_utm_and_keeps_the_rest(roi, sessions, s
     assert dict(params)["utm_source"] == "tiktok"
     assert dict(params)["utm_medium"] == "influencer"
     assert urlsplit(link).fragment == "reviews"
-    assert escape_mrkdwn(link) in text
+    assert esc(link) in text
 
 
 def test_tracking_link_uses_the_names_as_stored(roi, sessions):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.errors import InputError
 from handlers.parsing import Args, parse_args
-from handlers.values import escape_mrkdwn
+from bot.values import esc
 
 QUOTES = "\"'“”‘’„"
 
@@ -159,4 +159,4 @@ def test_parse_args_keeps_no_bare_angle_bracket_outside_markup(text):
 @example(" spaced\u200b\u00a0out ")
 @example("&lt; <!channel> &amp;")
 def test_quoted_value_round_trips_through_slack_escaping(value):
-    assert parse_args(f'note="{escape_mrkdwn(value)}"').options == {"note": value}
+    assert parse_args(f'note="{esc(value)}"').options == {"note": value}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.fakeslack.driver import Answer
 from bot.models import Campaign
-from handlers.values import escape_mrkdwn
+from bot.values import esc
 from registry_support import answered_ephemeral, stored
 
 
@@ -27,7 +27,7 @@ def test_a_handle_that_is_slack_markup_is_refused_and_shown_escaped(roi, session
 
     assert "`handle`" in answered_ephemeral(answer)
     assert_nothing_pings(answer)
-    assert escape_mrkdwn(handle) in answer.text
+    assert esc(handle) in answer.text
     assert stored(sessions)["influencers"] == []
 
 

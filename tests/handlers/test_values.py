@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from bot.errors import InputError
-from handlers.values import (
+from bot.registry.links import tracking_url
+from bot.values import (
     ChannelRef,
     UserRef,
-    escape_mrkdwn,
+    esc,
     parse_channel,
     parse_choice,
     parse_code,
@@ -23,7 +24,6 @@ from handlers.values import (
     parse_url,
     parse_user,
     strip_invisible,
-    tracking_url,
     unescape_slack,
 )
 
@@ -360,5 +360,5 @@ def test_tracking_url_encodes_values():
     [("<!channel> & <@U1>", "&lt;!channel&gt; &amp; &lt;@U1&gt;"), ("&lt;", "&amp;lt;"), ("plain", "plain")],
 )
 def test_escape_mrkdwn_neutralizes_markup(text, expected):
-    assert escape_mrkdwn(text) == expected
+    assert esc(text) == expected
     assert unescape_slack(expected) == text

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 from bot.fakeslack.driver import Answer, message_text
-from handlers.values import escape_mrkdwn
+from bot.values import esc
 from slackschema import assert_valid_message
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -41,7 +41,7 @@ def corpus_lines(name: str) -> list[str]:
 
 def as_slack_sends(text: str) -> str:
     """Typed text as Slack delivers it with `should_escape`: `&`, `<`, `>` escaped; nothing else changed."""
-    return escape_mrkdwn(text)
+    return esc(text)
 
 
 def messages(answer: Answer) -> list[dict]:

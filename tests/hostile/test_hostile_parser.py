@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.errors import InputError
-from handlers import values
+from bot import values
 from handlers.parsing import MAX_TEXT, parse_args
 from hostile.hostile_support import FIELD, FUZZ, FUZZ_APP, answer_text, as_slack_sends, corpus_lines, is_refusal
 from registry_support import answered, campaign_row, stored

@@ -3,7 +3,7 @@
 Each parser takes one word or `key=value` value as `handlers.parsing.parse_args` returned it (Slack's
 `&amp;`/`&lt;`/`&gt;` already undone outside Slack markup) and either returns a normalized value or raises
 `InputError` naming the field and the accepted form. Messages quote what the user typed through
-`escape_mrkdwn`, because they are shown in Slack as they are.
+`esc`, because they are shown in Slack as they are.
 """
 
 import difflib
@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from bot.errors import InputError
 from bot.limits import DATE_FORM, MAX_MONEY, check_amount, check_date
-from bot.registry.links import tracking_url  # noqa: F401 - re-exported for handlers
 
 # Percentages without explicit bounds still get one, so a typo cannot overflow a NUMERIC column.
 MAX_ABS_PCT = Decimal("1000000")
@@ -63,9 +62,9 @@ class UserRef:
     name: str | None
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Escape `&`, `<`, `>` so user text shown in Slack can never become a link or a mention."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def esc(text: object) -> str:
+    """User text made safe for Slack's mrkdwn: `&`, `<`, `>` escaped, so it can never become a link or a mention."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def unescape_slack(text: str) -> str:
@@ -82,7 +81,7 @@ def shown(value: str, limit: int = 60) -> str:
     """`value` as inline code that is safe in a Slack message, shortened when long."""
     if len(value) > limit:
         value = value[: limit - 1] + "…"
-    return "`" + escape_mrkdwn(value.replace("`", "'")) + "`"
+    return "`" + esc(value.replace("`", "'")) + "`"
 
 
 def _number(value: str, field: str, accepted: str) -> Decimal:
