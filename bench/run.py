@@ -40,7 +40,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/roi_bench"
 BURST, BURST_ROUNDS = 10, 5  # ten people asking at once, five times
 # Peak RSS of the child itself: VmHWM on Linux. (ru_maxrss is not: a child forked from this process starts with
 # this process's peak, and the floor's million parsed rows made that 1.3 GB.)
-_RSS = ("import resource, sys; from bot.cli import main; code = main(sys.argv[1:]); "
+_RSS = ("import resource, sys; from bot.wiring.cli import main; code = main(sys.argv[1:]); "
         "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')] "
         "if sys.platform == 'linux' else []; "
         "print('maxrss_kb', hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
@@ -212,6 +212,7 @@ def digests(url: str, runs: int) -> dict:
     from bot.jobs import digests as jobs
     from bot.models import Campaign
     from bot.runtime import Runtime
+    from handlers.jobs import digests as posting
 
     times = []
     with FakeSlack(team_id=world.TEAM, team_name="Bench Coffee Co") as slack:
@@ -223,7 +224,7 @@ def digests(url: str, runs: int) -> dict:
             ids = list(session.scalars(select(Campaign.id).order_by(Campaign.id)))
         for _ in range(runs):
             start = time.perf_counter()
-            outcomes = [jobs.by_hand(runtime, camp_id, force=True) for camp_id in ids]
+            outcomes = [posting.by_hand(runtime, camp_id, force=True) for camp_id in ids]
             times.append(time.perf_counter() - start)
             failed = [o for o in outcomes if o.status not in (jobs.POSTED,)]
             if failed:

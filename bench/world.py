@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import create_app
+from bot.wiring.app import create_app
 from bot.config import Settings
 from bot.db import make_engine, make_sessions, upgrade
 from bot.fakeslack.driver import SlackDriver

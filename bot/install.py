@@ -3,7 +3,7 @@ installations and OAuth states kept in the app's own database by slack_sdk's SQL
 
 `/slack/install` sends the installer to Slack; Slack sends them back to `/slack/oauth_redirect`, where Bolt swaps
 the code for the workspace's bot token (`oauth.v2.access`) and saves the installation here. Every request is then
-authorised with its workspace's token (Bolt looks it up per request), and jobs ask `bot.jobs.tokens`, which reads
+authorised with its workspace's token (Bolt looks it up per request), and jobs ask `handlers.tokens`, which reads
 the same table. Saving an installation also (re)opens the workspace for jobs; an uninstall closes it again
 (handlers.events), its data kept.
 """

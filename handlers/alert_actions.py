@@ -1,24 +1,17 @@
 """Cut / Keep / Snooze on an underperformer alert (SPEC §6).
 
-Only the influencer's manager or a ROI_ADMINS member may decide (anyone, when neither is set). The decision is
-written with a conditional UPDATE (`decision IS NULL`), so of two clicks — two people, a double click, two
-processes — exactly one wins; the others change nothing and are told who decided. A Cut makes the enrolment
-`cut` from today on (its later orders are no longer attributed); Keep and Snooze keep it quiet for 14 / 7 days.
-The alert message is then updated to show the decision, without its buttons; when Slack will not take that update
+Who may decide and how a decision is recorded (exactly one of two clicks wins) is bot.alerts; here the click is
+answered. The alert message is then updated to show the decision, without its buttons; when Slack will not take that update
 (after the client's retries), the message is rewritten through the click's response_url instead.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 
 from slack_bolt import App
-from sqlalchemy import select, update
 
-from bot.models import Alert, Enrolment, Workspace
-from bot.permissions import may_decide
-from bot.registry import influencers
+from bot import alerts
 from bot.runtime import Runtime
 from bot.values import body_id, row_id
 from handlers import deliver
@@ -28,47 +21,20 @@ from handlers.blocks.kit import Reply
 log = logging.getLogger("roi.alerts")
 
 
-def _decide(runtime: Runtime, *, team: str, user: str, value: str, decision: str) -> tuple[Reply, tuple[str, str] | None]:
+def _decide(runtime: Runtime, *, team: str, user: str, value: str, decision: str) -> tuple[Reply, tuple | None]:
     """Record the decision in one transaction: the reply, and where the alert message is (when it is to be updated)."""
-    today, now = runtime.today(), runtime.clock()
     with runtime.sessions.begin() as session:
-        ws = session.scalar(select(Workspace).where(Workspace.team_id == team))
-        alert = session.get(Alert, aid) if (aid := row_id(value)) is not None and ws is not None else None
-        if alert is None or alert.workspace_id != ws.id:
-            # Another workspace's alert looks exactly like a deleted one: nothing about it is revealed.
-            log.warning("alert decision refused: alert %r is not in workspace %s", value, team)
-            return view.gone(), None
-        enrolment = session.get(Enrolment, alert.enrolment_id)
-        info = alert.reasons
-        manager = enrolment.influencer.manager_id
-        if not may_decide(runtime.settings, manager, user):
-            log.info("alert %s: %s may not decide (manager %s)", alert.id, user, manager)
-            return view.not_allowed(info, manager=manager, admins=bool(runtime.settings.admins)), None
-        if alert.decision is not None:
-            return view.already_decided(info, decision=alert.decision, user_id=alert.decided_by,
-                                        on=_local_day(runtime, alert)), None
-        if enrolment.status == "cut":
-            return view.already_cut(info, on=enrolment.cut_on), None
-        days = view.QUIET_DAYS.get(decision)
-        quiet = today + timedelta(days=days) if days else None
-        won = session.execute(
-            update(Alert).where(Alert.id == alert.id, Alert.decision.is_(None))
-            .values(decision=decision, decided_by=user, decided_at=now, quiet_until=quiet)
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
-        if not won:  # someone else's click committed between our read and our write
-            session.refresh(alert)
-            return view.already_decided(info, decision=alert.decision, user_id=alert.decided_by,
-                                        on=_local_day(runtime, alert)), None
-        if decision == "cut":
-            influencers.update_enrolment(session, enrolment, {"status": "cut"}, today=today)
-        log.info("alert %s about %s in %s: %s by %s", alert.id, info.get("handle"), info.get("campaign"), decision, user)
-        decided = view.decided(info, decision=decision, user_id=user, on=today, quiet_until=quiet)
-        return decided, (alert.channel_id, alert.message_ts)
-
-
-def _local_day(runtime: Runtime, alert: Alert) -> date:
-    return alert.decided_at.astimezone(runtime.settings.tz).date() if alert.decided_at else alert.alert_date
+        done = alerts.decide(session, runtime.settings, team=team, user=user, alert_id=row_id(value),
+                             decision=decision, today=runtime.today(), now=runtime.clock())
+    if done.outcome == alerts.GONE:
+        return view.gone(), None
+    if done.outcome == alerts.NOT_ALLOWED:
+        return view.not_allowed(done.info, manager=done.manager, admins=bool(runtime.settings.admins)), None
+    if done.outcome == alerts.ALREADY_CUT:
+        return view.already_cut(done.info, on=done.on), None
+    if done.outcome == alerts.ALREADY_DECIDED:
+        return view.already_decided(done.info, decision=done.decision, user_id=done.by, on=done.on), None
+    return view.decided(done.info, decision=decision, user_id=user, on=done.on, quiet_until=done.quiet_until), done.message
 
 
 def decide(ack, body, context, client, respond):

@@ -6,7 +6,7 @@ chart that cannot be drawn never leaves a message without its picture (or the re
 post in the channel (`not_in_channel`, `channel_not_found`), message and charts both go to the asker's direct
 message with the bot, and the asker is told why and how to invite the bot.
 
-Every call is retried by the client (`bot.app.make_client`: 429s waited out, 5xx and timeouts a few times). What
+Every call is retried by the client (`handlers.client.make_client`: 429s waited out, 5xx and timeouts a few times). What
 still fails is raised, and `handlers.errors` logs it once and tells the asker. An answer is never left half-sent:
 when the charts fail after the message went out, the message is taken back.
 """
@@ -85,7 +85,7 @@ def failure(error: BaseException) -> Failure | None:
         elif status >= 500 or not code:
             code = f"HTTP {status}"
         return Failure(method, str(code))
-    method = getattr(error, "slack_method", None)  # set by the client's retry handler (bot.app)
+    method = getattr(error, "slack_method", None)  # set by the client's retry handler (handlers.client)
     if method is None or not isinstance(error, (URLError, TimeoutError, ConnectionError)):
         return None
     if isinstance(error, HTTPError):

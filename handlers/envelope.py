@@ -1,6 +1,6 @@
 """The shape of Slack's request bodies, as far as Bolt and the listeners rely on it, and the mark of a verified request.
 
-One set of rules serves both doors: `bot.web` applies `problem` to every HTTP request before Bolt sees it, and
+One set of rules serves both doors: `bot.wiring.web` applies `problem` to every HTTP request before Bolt sees it, and
 `Envelope`, a Bolt middleware, applies it to whatever reaches `app.dispatch` (tests, the demo, the console, Socket
 Mode). A body that breaks a rule gets a 400 and goes no further: no listener, no write, no outbound call.
 
@@ -135,7 +135,7 @@ def verified(request: BoltRequest | None) -> bool:
 
 class Envelope(Middleware):
     """Refuses a body that is not shaped like Slack's, and marks the rest verified. A global middleware runs after
-    Bolt's own signature check, so whatever gets here was verified; the HTTP layer (bot.web) checked and marked its
+    Bolt's own signature check, so whatever gets here was verified; the HTTP layer (bot.wiring.web) checked and marked its
     requests already."""
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next):  # noqa: A002 - Bolt's name for it
@@ -160,7 +160,7 @@ class _Summarised(logging.Filter):
 
 
 def register(app: App) -> None:
-    """Keep rejected bodies out of Bolt's log (the shape check itself runs before authorization: bot.app)."""
+    """Keep rejected bodies out of Bolt's log (the shape check itself runs before authorization: bot.wiring.app)."""
     bolt_log = logging.getLogger("slack_bolt.RequestVerification")
     if not any(isinstance(f, _Summarised) for f in bolt_log.filters):
         bolt_log.addFilter(_Summarised())

@@ -1,6 +1,6 @@
 """The one error handler: BotErrors become friendly ephemeral replies, anything else a logged reference id.
 
-A Slack call that failed for good (after the client's retries: see `bot.app.make_client`) is logged here once, one
+A Slack call that failed for good (after the client's retries: see `handlers.client.make_client`) is logged here once, one
 line naming the call and Slack's reason (never a token, never a response_url), and the asker is told through the
 response_url, which needs no token, so it works even when Slack refuses the bot's (`invalid_auth`).
 

@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.errors import BotError
 from bot.imports.run import Job, import_into
 from bot.imports.store_orders import tidy
-from bot.jobs import owners, tokens
+from bot.jobs import owners
+from handlers import tokens
 from bot.models import ImportRun, Workspace
 from bot.permissions import may_change
 from bot.registry import lookup

@@ -13,7 +13,7 @@ from handlers import deliver
 from handlers.blocks.errors import failure
 from handlers.blocks.home import REPORT_ACTION
 from handlers.blocks.report_campaign import from_home
-from handlers.roi import campaign_post
+from handlers.charts import campaign_post
 
 log = logging.getLogger("roi.home")
 

@@ -26,14 +26,15 @@ from bot.imports.summary import Summary
 from bot.limits import MAX_ORDER_AMOUNT
 from bot.models import Campaign, Enrolment, Order, Workspace
 from bot.registry import codes, lookup
-from bot.reports import CampaignReport, campaign_report, influencer_report, revenue_series, rule
+from bot.reports import campaign_report, influencer_report, rule
 from bot.values import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
 from handlers import deliver
 from handlers.blocks import report_campaign as view
 from handlers.blocks import report_misc as misc
 from handlers.blocks.fmt import esc
 from handlers.blocks.help import usage_reply
-from handlers.blocks.kit import Block, Reply
+from handlers.blocks.kit import Reply
+from handlers.charts import campaign_post
 from handlers.commands import Request, Sub, dispatch
 from handlers.deliver import Chart, Post
 from handlers.files import MAX_BYTES
@@ -79,29 +80,6 @@ def _one_currency(camps: list[Campaign], why: str) -> str:
         raise InputError("campaign", f"your campaigns are in {' and '.join(currencies)}, and {why}",
                          "`campaign=NAME` to pick one")
     return currencies[0]
-
-
-def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: date | None = None,
-                  date_to: date | None = None, footer: Block | None = None) -> Post:
-    """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost)."""
-    report = campaign_report(session, camp, today=today, date_from=date_from, date_to=date_to)
-    roi_rows = [(r.influencer.handle, r.metrics.roi_pct, r.metrics.profit) for r in report.rows]
-    name = camp.name
-    return Post(view.campaign(report, footer=footer), (
-        Chart(f"{name}-roi-by-influencer.png", f"{name}: ROI by influencer",
-              f"Bar chart of ROI per influencer in {name}, best first",
-              partial(charts.roi_by_influencer, roi_rows, title=f"{name}: ROI by influencer")),
-        revenue_chart(session, report),
-    ))
-
-
-def revenue_chart(session: Session, report: CampaignReport) -> Chart:
-    """Cumulative revenue against cost by day, with the break-even day (the report's and the digest's chart)."""
-    name, currency = report.campaign.name, report.campaign.currency
-    return Chart(f"{name}-revenue-vs-cost.png", f"{name}: revenue vs cost",
-                 f"Cumulative revenue and cost of {name} by day, with the break-even day",
-                 partial(charts.revenue_vs_cost, revenue_series(session, report), title=f"{name}: revenue vs cost",
-                         currency=currency))
 
 
 def campaign_in_channel(session: Session, ws: Workspace, channel_id: str, today: date) -> Campaign | None:

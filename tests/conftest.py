@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import make_url, text
 
-from bot.app import create_app
+from bot.wiring.app import create_app
 from bot.config import Settings
 from bot.db import make_engine, make_sessions, upgrade
 from bot.fakeslack.driver import SlackDriver

@@ -55,7 +55,7 @@ CLI_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PORT",
 
 
 def command_line(monkeypatch, tmp_path: Path, db_url: str) -> Path:
-    """Point `roi-bot` (bot.cli.main) at the test database, run from `tmp_path`, with none of CLI_ENV set."""
+    """Point `roi-bot` (bot.wiring.cli.main) at the test database, run from `tmp_path`, with none of CLI_ENV set."""
     for name in CLI_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", db_url)

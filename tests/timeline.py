@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from bot.fakeslack.driver import message_text
 from bot.fakeslack.server import FakeSlack
-from bot.jobs.scheduler import ALERTS_ID, Scheduler, plan, run_alerts, run_digest
+from bot.wiring.scheduler import ALERTS_ID, Scheduler, plan, run_alerts, run_digest
 from bot.runtime import Runtime
 
 LATENCY = timedelta(seconds=2)  # a job starts a moment after its fire time, as in real life

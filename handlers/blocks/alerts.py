@@ -1,7 +1,7 @@
 """How an underperformer alert looks (SPEC §6): the manager's DM with Cut / Keep / Snooze, the same message once
 decided, and the ephemeral answers to a click that changes nothing.
 
-An alert is rebuilt from the JSON-safe `alert_info` stored with it, so later renderings never need the report.
+An alert is rebuilt from the JSON-safe `bot.alerts.alert_info` stored with it, so later renderings never need the report.
 """
 
 from __future__ import annotations
@@ -9,55 +9,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bot.reports import CampaignReport, Row
+from bot import alerts
+from bot.alerts import QUIET_DAYS, reasons_of
 from handlers.blocks import fmt
 from handlers.blocks.kit import Block, Reply, actions, button, context, fields, header, section
 from handlers.blocks.report_campaign import bullet_sections, reason_text
-from metrics.flags import Reason
 
-CUT, KEEP, SNOOZE = "roi_cut", "roi_keep", "roi_snooze"
-DECISIONS = {CUT: "cut", KEEP: "keep", SNOOZE: "snooze"}
-QUIET_DAYS = {"keep": 14, "snooze": 7}
+CUT, KEEP, SNOOZE = "roi_cut", "roi_keep", "roi_snooze"  # the buttons' action ids (SPEC §6)
+DECISIONS = {CUT: alerts.CUT, KEEP: alerts.KEEP, SNOOZE: alerts.SNOOZE}
 BLOCK_ID = "roi_alert"
-METRICS = ("revenue", "cost", "profit", "roi_pct", "roas", "orders", "engagement_rate_pct")
-DECIMAL_DETAIL = ("goal", "median")
-INT_DETAIL = ("elapsed_days", "total_days", "peers")
 DONE = {"cut": "Cut", "keep": "Kept", "snooze": "Snoozed"}
-
-
-def _json(value):
-    if value is None or isinstance(value, int):
-        return value
-    return str(value)
-
-
-def alert_info(report: CampaignReport, row: Row) -> dict:
-    """Everything an alert shows, JSON-safe (Decimals as unrounded strings), to be stored with it."""
-    camp, person, m = report.campaign, row.influencer, row.metrics
-    return {
-        "campaign": camp.name, "campaign_id": camp.id, "currency": camp.currency,
-        "handle": person.handle, "platform": person.platform, "manager": person.manager_id or None,
-        "channel": camp.channel_id or None, "day": report.today.isoformat(),
-        "metrics": {key: _json(getattr(m, key)) for key in METRICS},
-        "reasons": [{"kind": r.kind, "actual": str(r.actual), "threshold": str(r.threshold),
-                     "detail": {k: _json(v) for k, v in r.detail.items()}} for r in row.reasons],
-    }
-
-
-def reasons_of(info: dict) -> list[Reason]:
-    """The `Reason`s stored in an alert's info, with Decimals and ints as `metrics.flags` made them."""
-    def detail(d: dict) -> dict:
-        out = dict(d)
-        for key in DECIMAL_DETAIL:
-            if out.get(key) is not None:
-                out[key] = Decimal(str(out[key]))
-        for key in INT_DETAIL:
-            if out.get(key) is not None:
-                out[key] = int(out[key])
-        return out
-
-    return [Reason(r["kind"], Decimal(r["actual"]), Decimal(r["threshold"]), detail(r.get("detail") or {}))
-            for r in info.get("reasons", [])]
 
 
 def _num(value) -> Decimal | None:

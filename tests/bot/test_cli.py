@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import inspect
 
-from bot.cli import main
+from bot.wiring.cli import main
 from bot.db import current_revision, head_revision, make_engine
 
 ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", "PORT", "ROI_ADMINS",

@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from bot.cli import main
+from bot.wiring.cli import main
 from import_support import command_line, register
 
 ORDERS = ("order_id,date,amount,code\n1,2026-03-05,200.00,ANA10\n2,2026-03-06,50.00,BEN5\n"

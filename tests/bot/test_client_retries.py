@@ -10,7 +10,7 @@ import time
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import make_client
+from handlers.client import make_client
 from bot.config import Settings
 from conftest import SECRET, TOKEN
 from handlers.deliver import Failure, failure

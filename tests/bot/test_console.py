@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.console import run_console
+from bot.wiring.console import run_console
 from bot.db import make_engine
 from bot.models import ImportRun
 

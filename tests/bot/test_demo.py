@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from bot.db import make_engine, make_sessions
-from bot.demo import _DIRECTIVE, demo_lines, run_demo
+from bot.wiring.demo import _DIRECTIVE, demo_lines, run_demo
 from bot.models import Alert, Campaign, Code, Enrolment, EngagementStat, Influencer, Order
 from slackschema import assert_valid_message
 

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from bot import cli
+from bot.wiring import cli
 from bot.db import make_engine
 from bot.fakeslack.requests import event, post, slash_command
 from bot.models import Campaign, Workspace, slack_bots

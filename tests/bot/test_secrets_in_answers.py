@@ -14,10 +14,10 @@ import logging
 
 import pytest
 
-import bot.cli
+import bot.wiring.cli
 import server_support
 from bot import logs
-from bot.cli import main
+from bot.wiring.cli import main
 from bot.config import Settings
 from bot.fakeslack.driver import SlackDriver
 from bot.fakeslack.requests import event, post, slash_command
@@ -149,7 +149,7 @@ def canary_env(monkeypatch, tmp_path, root_logging):
 def test_a_configuration_error_names_the_variable_on_one_line_without_its_secret(canary_env, capsys, env, named):
     for name, value in env.items():
         canary_env.setenv(name, value)
-    canary_env.setattr("bot.web.serve", lambda *a, **k: pytest.fail("the configuration was accepted: serving"))
+    canary_env.setattr("bot.wiring.web.serve", lambda *a, **k: pytest.fail("the configuration was accepted: serving"))
     as_a_new_process()
 
     assert main(["serve"]) == 2
@@ -163,7 +163,7 @@ def test_an_unexpected_error_exits_1_with_a_redacted_traceback(canary_env, capsy
     def broken(settings, args):
         boom(INSTALLED_TOKEN, secret=settings.signing_secret)
 
-    monkeypatch.setitem(bot.cli.COMMANDS, "db", broken)
+    monkeypatch.setitem(bot.wiring.cli.COMMANDS, "db", broken)
     as_a_new_process()
 
     assert main(["db", "upgrade"]) == 1

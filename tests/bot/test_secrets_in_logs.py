@@ -151,11 +151,11 @@ def test_every_handler_of_the_app_and_its_libraries_redacts(root_logging, capsys
     import slack_bolt  # noqa: F401
     import waitress  # noqa: F401
 
-    import bot.app  # noqa: F401
-    import bot.web  # noqa: F401
+    import bot.wiring.app  # noqa: F401
+    import bot.wiring.web  # noqa: F401
 
     logs.configure(list(SETTINGS_SECRETS), level=logging.DEBUG)
-    names = ["roi.errors", "roi.bolt", "roi.commands", "bot.web", "slack_bolt.App", "slack_sdk.web.base_client",
+    names = ["roi.errors", "roi.bolt", "roi.commands", "bot.wiring.web", "slack_bolt.App", "slack_sdk.web.base_client",
              "waitress", "waitress.queue", "apscheduler.scheduler", "apscheduler.executors.default",
              "sqlalchemy.engine.Engine", "alembic.runtime.migration", "py.warnings"]
     for name in names:

@@ -9,12 +9,12 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
+from bot.wiring.app import create_app
 from bot.db import make_engine, make_sessions
 from bot.fakeslack.requests import post, slash_command
 from bot.models import Campaign
 from bot.runtime import Runtime
-from bot.web import wsgi_app
+from bot.wiring.web import wsgi_app
 from conftest import SECRET, TOKEN
 from server_support import running_server
 from slackschema import assert_valid_message

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
-
 from alert_support import MANAGER, alerts, enrolment, register
-from bot.fakeslack.driver import SlackDriver, message_text
-from bot.jobs import alerts as scan_job
-from bot.models import Order
 from conftest import SECRET
 from registry_support import answered
+from sqlalchemy import select
+
+from bot.fakeslack.driver import SlackDriver, message_text
+from bot.models import Order
+from handlers.jobs import alerts as sending
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def runtime(app, roi):
 @pytest.fixture
 def sent(runtime):
     """Today's scan: the alerts about cy (to the manager's DM) and dee (in #growth), by handle."""
-    scan_job.scan(runtime)
+    sending.scan(runtime)
     return {a.handle: a for a in alerts(runtime)}
 
 
@@ -61,7 +61,7 @@ def test_the_manager_cuts_the_enrolment_stops_counting_new_orders_and_the_messag
         assert order.enrolment_id is None  # no longer credited to cy
 
     clock.now += timedelta(days=1)
-    assert "cy" not in {s.handle for s in scan_job.scan(runtime)}
+    assert "cy" not in {s.handle for s in sending.scan(runtime)}
 
 
 def test_an_admin_keeps_and_the_enrolment_stays_quiet_for_14_days(make_app, settings, slack, clock):
@@ -69,7 +69,7 @@ def test_an_admin_keeps_and_the_enrolment_stays_quiet_for_14_days(make_app, sett
     roi = SlackDriver(app, slack, SECRET, user_id="U0ADMIN")
     register(roi)
     runtime = app.roi_runtime
-    scan_job.scan(runtime)
+    sending.scan(runtime)
     cy = next(a for a in alerts(runtime) if a.handle == "cy")
 
     click(roi, "roi_keep", cy, user="U0ADMIN")
@@ -80,9 +80,9 @@ def test_an_admin_keeps_and_the_enrolment_stays_quiet_for_14_days(make_app, sett
     assert enrolment(runtime, "cy").status == "active"
 
     clock.now += timedelta(days=13)  # 29 March: still quiet
-    assert {s.handle: s.status for s in scan_job.scan(runtime)}["cy"] == "quiet"
+    assert {s.handle: s.status for s in sending.scan(runtime)}["cy"] == "quiet"
     clock.now += timedelta(days=1)  # 30 March: alerted again
-    assert {s.handle: s.status for s in scan_job.scan(runtime)}["cy"] == "sent"
+    assert {s.handle: s.status for s in sending.scan(runtime)}["cy"] == "sent"
 
 
 def test_someone_who_may_not_decide_is_told_so_and_nothing_changes(roi, runtime, sent, slack):
@@ -112,9 +112,9 @@ def test_snooze_keeps_it_quiet_for_7_days_then_it_is_alerted_and_decided_again(r
     assert decision_of(runtime, sent["cy"].id).quiet_until == date(2026, 3, 23)
 
     clock.now += timedelta(days=6)
-    assert {s.handle: s.status for s in scan_job.scan(runtime)}["cy"] == "quiet"
+    assert {s.handle: s.status for s in sending.scan(runtime)}["cy"] == "quiet"
     clock.now += timedelta(days=1)
-    assert {s.handle: s.status for s in scan_job.scan(runtime)}["cy"] == "sent"
+    assert {s.handle: s.status for s in sending.scan(runtime)}["cy"] == "sent"
 
     fresh = next(a for a in alerts(runtime) if a.handle == "cy" and a.alert_date == date(2026, 3, 23))
     click(roi, "roi_cut", fresh, user=MANAGER)

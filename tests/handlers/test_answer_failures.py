@@ -10,16 +10,17 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from alert_support import MANAGER, alerts, register
-from bot.app import create_app, make_client
+from conftest import SECRET, TOKEN
+from registry_support import answered, answered_ephemeral, unchanged
+
 from bot.db import make_sessions
 from bot.fakeslack.driver import SlackDriver, message_text
 from bot.fakeslack.requests import dispatch, event
-from bot.jobs import alerts as scan_job
 from bot.runtime import Runtime
-from conftest import SECRET, TOKEN
-from registry_support import answered, answered_ephemeral, unchanged
+from bot.wiring.app import create_app
+from handlers.client import make_client
+from handlers.jobs import alerts as sending
 
 TIMEOUT = 1.0  # seconds the app's client waits for Slack in these tests (15 in production)
 STALL = 2.5  # seconds a stalled call takes: well past TIMEOUT, even on a busy machine
@@ -304,7 +305,7 @@ def test_a_lookup_slack_refuses_for_want_of_a_scope_is_a_missing_channel(roi, sl
 def sent(roi):
     register(roi)
     runtime = roi.app.roi_runtime
-    scan_job.scan(runtime)
+    sending.scan(runtime)
     return {a.handle: a for a in alerts(runtime)}
 
 

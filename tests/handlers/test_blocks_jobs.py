@@ -17,14 +17,15 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from slackschema import assert_valid_message
 
+from bot import alerts as records
 from bot.reports import CampaignReport, Row
 from handlers.blocks import alerts, fmt
 from handlers.blocks.digest import bar, digest, period_text, snapshot
 from handlers.blocks.report_campaign import reason_text
 from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
 from metrics.roi import Counters, EnrolmentInput, campaign_metrics, enrolment_metrics
-from slackschema import assert_valid_message
 
 TODAY = date(2026, 3, 16)
 PARIS = ZoneInfo("Europe/Paris")
@@ -275,7 +276,7 @@ def cy_info(manager: str | None = "UMAN1", handle: str = "cy") -> dict:
     rows = spring_rows(manager=manager)
     rows[2] = row(handle, 500, 2000, 4, reasons=CY_REASONS, manager=manager, likes=5)
     rep = report(rows)
-    return json.loads(json.dumps(alerts.alert_info(rep, rows[2])))  # as stored and read back
+    return json.loads(json.dumps(records.alert_info(rep, rows[2])))  # as stored and read back
 
 
 def test_alert_info_is_json_safe_and_complete():
@@ -291,7 +292,7 @@ def test_alert_info_is_json_safe_and_complete():
 
 
 def test_reasons_round_trip_through_the_stored_info():
-    rebuilt = alerts.reasons_of(cy_info())
+    rebuilt = records.reasons_of(cy_info())
 
     assert rebuilt == list(CY_REASONS)
     assert [reason_text(r, "USD") for r in rebuilt] == [reason_text(r, "USD") for r in CY_REASONS]
@@ -303,7 +304,7 @@ def test_reasons_round_trip_keeps_an_unrounded_threshold():
                     {"goal": Decimal(2000), "elapsed_days": 14, "total_days": 30})
     rep = report([row("cy", 10, 100, 1, reasons=[reason])])
 
-    [rebuilt] = alerts.reasons_of(json.loads(json.dumps(alerts.alert_info(rep, rep.rows[0]))))
+    [rebuilt] = records.reasons_of(json.loads(json.dumps(records.alert_info(rep, rep.rows[0]))))
 
     assert rebuilt == reason and reason_text(rebuilt, "USD") == reason_text(reason, "USD")
 
@@ -339,7 +340,7 @@ def test_alert_without_manager_says_it_went_to_the_channel():
 
 def test_constants_match_the_spec():
     assert alerts.DECISIONS == {"roi_cut": "cut", "roi_keep": "keep", "roi_snooze": "snooze"}
-    assert alerts.QUIET_DAYS == {"keep": 14, "snooze": 7}
+    assert records.QUIET_DAYS == {"keep": 14, "snooze": 7}
 
 
 @pytest.mark.parametrize("decision, quiet_until, words", [

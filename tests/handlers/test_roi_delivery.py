@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.app import create_app
+from bot.wiring.app import create_app
 from bot.db import make_sessions
 from bot.fakeslack.requests import dispatch, slash_command
 from bot.runtime import Runtime

@@ -12,16 +12,18 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hostile.hostile_support import INTERNAL, answer_text
+from registry_support import answered, codes, only_post, refused, unchanged
 from sqlalchemy import Integer, String, cast, insert, literal, select
 
 from bot.jobs import alerts, digests
 from bot.limits import MAX_COUNTER
 from bot.models import Campaign, EngagementStat, Enrolment, Order, UTCDateTime, Workspace
 from bot.reports import campaign_report, revenue_series
-from hostile.hostile_support import INTERNAL, answer_text
+from handlers.jobs import alerts as sending
+from handlers.jobs import digests as posting
 from metrics import series
 from metrics.series import MAX_POINTS
-from registry_support import answered, codes, only_post, refused, unchanged
 
 SPRING = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -120,8 +122,8 @@ def test_a_campaign_at_the_widest_bounds_works_in_every_answer_digest_and_scan(r
     with sessions() as session:
         wide = session.scalar(select(Campaign.id).where(Campaign.name_key == "wide"))
 
-    assert digests.by_hand(runtime, wide).status == digests.POSTED
-    assert all(sent.status != alerts.FAILED for sent in alerts.scan(runtime))
+    assert posting.by_hand(runtime, wide).status == digests.POSTED
+    assert all(sent.status != alerts.FAILED for sent in sending.scan(runtime))
     assert codes(sessions) == [("WIDE", "ana", "wide"), ("BEN", "ben", "wide")]
 
 

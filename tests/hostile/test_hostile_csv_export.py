@@ -16,11 +16,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from bot.cli import main
+from bot.wiring.cli import main
 from bot.models import Influencer
 from bot.registry import lookup
 from bot.reports import campaign_report
-from bot.reports_cli import FORMULA_START, as_csv, inert
+from bot.wiring.reports_cli import FORMULA_START, as_csv, inert
 from hostile.hostile_support import FUZZ, FUZZ_APP, answer_text, is_refusal
 from import_support import command_line, TODAY, register, run
 from registry_support import person, stored

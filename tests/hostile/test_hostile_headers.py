@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot.fakeslack.requests import block_actions, bolt_request, call_wsgi, event, sign, slash_command, wsgi_environ
 from bot.models import Campaign
-from bot.web import wsgi_app
+from bot.wiring.web import wsgi_app
 from conftest import SECRET
 from hostile.hostile_support import FUZZ, INTERNAL
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.wiring.cli import main
 from bot.errors import BotError
 from bot.imports import text as csv_text
 from bot.imports.summary import Summary, as_text

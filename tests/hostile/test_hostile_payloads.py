@@ -18,7 +18,7 @@ from sqlalchemy import delete
 
 from bot.fakeslack.requests import block_actions, call_wsgi, dispatch, event, sign, slash_command, wsgi_environ
 from bot.models import Campaign
-from bot.web import MAX_BODY, wsgi_app
+from bot.wiring.web import MAX_BODY, wsgi_app
 from conftest import SECRET
 from hostile.hostile_support import FUZZ_APP, INTERNAL, answer_text, assert_safe_message, is_refusal
 from registry_support import answered, stored

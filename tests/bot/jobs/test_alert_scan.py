@@ -7,12 +7,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-
 from alert_support import MANAGER, alerts, register
+from registry_support import answered
+
 from bot.fakeslack.driver import message_text
 from bot.jobs import alerts as scan_job
-from bot.jobs.scheduler import Scheduler
-from registry_support import answered
+from bot.wiring.scheduler import Scheduler
+from handlers.jobs import alerts as sending
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def alert_posts(slack):
 
 
 def test_flagged_influencers_are_alerted_with_every_reason_their_manager_by_dm_else_the_channel(runtime, slack):
-    sent = scan_job.scan(runtime)
+    sent = sending.scan(runtime)
 
     assert sorted((s.handle, s.status) for s in sent) == [("cy", "sent"), ("dee", "sent")]
     by_channel = {c.params["channel"]: c for c in alert_posts(slack)}
@@ -46,12 +47,12 @@ def test_flagged_influencers_are_alerted_with_every_reason_their_manager_by_dm_e
 
 
 def test_the_same_day_nobody_is_alerted_twice_the_next_day_again(runtime, slack, clock):
-    scan_job.scan(runtime)
-    again = scan_job.scan(runtime)
+    sending.scan(runtime)
+    again = sending.scan(runtime)
     assert {s.status for s in again} == {"already"} and len(alert_posts(slack)) == 2
 
     clock.now += timedelta(days=1)
-    scan_job.scan(runtime)
+    sending.scan(runtime)
     assert len(alert_posts(slack)) == 4
     assert [a.alert_date.isoformat() for a in alerts(runtime)] == ["2026-03-16"] * 2 + ["2026-03-17"] * 2
 
@@ -61,7 +62,7 @@ def test_scans_racing_in_threads_alert_each_enrolment_once(runtime, slack):
 
     def scan():
         barrier.wait()
-        scan_job.scan(runtime)
+        sending.scan(runtime)
 
     threads = [threading.Thread(target=scan) for _ in range(4)]
     for t in threads:
@@ -76,21 +77,21 @@ def test_scans_racing_in_threads_alert_each_enrolment_once(runtime, slack):
 def test_an_alert_that_could_not_be_sent_is_sent_by_a_later_scan_that_day(runtime, slack):
     slack.fail("chat.postMessage", "channel_not_found", channel="C0GROWTH")
 
-    first = {s.handle: s.status for s in scan_job.scan(runtime)}
+    first = {s.handle: s.status for s in sending.scan(runtime)}
     assert first == {"cy": "sent", "dee": "failed"}
     assert [a.handle for a in alerts(runtime)] == ["cy"]
 
-    second = {s.handle: s.status for s in scan_job.scan(runtime)}
+    second = {s.handle: s.status for s in sending.scan(runtime)}
     assert second == {"cy": "already", "dee": "sent"}
 
 
 def test_ended_or_not_yet_running_campaigns_are_not_scanned(roi, runtime, slack, clock):
     answered(roi.command("/campaign end spring"))
-    assert scan_job.scan(runtime) == []
+    assert sending.scan(runtime) == []
 
     answered(roi.command("/campaign create later budget=100 start=2026-04-01 channel=<#C0GROWTH|growth>"))
     answered(roi.command("/influencer add dee campaign=later fee=100 start=2026-04-01"))
-    assert scan_job.scan(runtime) == [] and alert_posts(slack) == []
+    assert sending.scan(runtime) == [] and alert_posts(slack) == []
 
 
 def test_the_daily_scan_waits_for_roi_alert_time_and_runs_once(make_app, settings, slack, clock, roi):
@@ -118,7 +119,7 @@ def test_one_campaign_failing_never_stops_the_scan_of_the_others(roi, runtime, s
 
     monkeypatch.setattr(scan_job, "campaign_report", report)
 
-    sent = scan_job.scan(runtime)
+    sent = sending.scan(runtime)
 
     assert sorted((s.campaign, s.handle, s.status) for s in sent if s.status == "sent") == [
         ("spring", "cy", "sent"), ("spring", "dee", "sent")]
@@ -127,10 +128,10 @@ def test_one_campaign_failing_never_stops_the_scan_of_the_others(roi, runtime, s
 
 
 def test_alerts_use_the_token_function_too(runtime, slack, monkeypatch):
-    import bot.jobs.tokens as tokens
+    import handlers.tokens as tokens
 
     monkeypatch.setattr(tokens, "bot_token", lambda runtime, team_id: f"xoxb-for-{team_id}")
 
-    scan_job.scan(runtime)
+    sending.scan(runtime)
 
     assert {c.token for c in slack.calls if c.method in ("conversations.open", "chat.postMessage")} == {"xoxb-for-T0001"}

@@ -14,16 +14,18 @@ import sys
 from datetime import timedelta
 
 import pytest
+from alert_support import MANAGER, alerts, spring_id
+from order_files import line_items, shopify_csv
 from sqlalchemy import select, update
 
-from alert_support import MANAGER, alerts, spring_id
 from bot.jobs import alerts as scan
 from bot.jobs import claims, digests, owners
-from bot.jobs.scheduler import Scheduler, plan
 from bot.models import Alert, Campaign, ImportRun, JobRun, Order, Workspace
 from bot.schedule import parse_schedule
+from bot.wiring.scheduler import Scheduler, plan
 from handlers import files
-from order_files import line_items, shopify_csv
+from handlers.jobs import alerts as sending
+from handlers.jobs import digests as posting
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def test_owners_tell_a_live_process_from_a_dead_one():
 def test_a_claim_whose_process_died_before_posting_is_taken_over_and_posted(runtime, spring, slack, caplog):
     key = claim_for(runtime, spring, owner=dead_owner(), minutes_ago=1)
 
-    assert digests.scheduled(runtime, spring).status == digests.POSTED
+    assert posting.scheduled(runtime, spring).status == digests.POSTED
     [post] = digest_posts(slack)
     assert post.json("metadata") == {"event_type": "roi_digest", "event_payload": {"claim": status_of(runtime, key).id}}
     assert status_of(runtime, key).status == claims.POSTED
@@ -87,28 +89,28 @@ def test_a_claim_whose_process_died_before_posting_is_taken_over_and_posted(runt
 def test_a_claim_held_elsewhere_is_left_alone_until_its_lease_runs_out(runtime, spring, slack, clock):
     key = claim_for(runtime, spring, owner=ELSEWHERE, minutes_ago=2)
 
-    assert digests.scheduled(runtime, spring).status == digests.ALREADY  # "is being posted right now"
+    assert posting.scheduled(runtime, spring).status == digests.ALREADY  # "is being posted right now"
     assert not digest_posts(slack)
     clock.now += owners.DIGEST_LEASE
-    assert digests.scheduled(runtime, spring).status == digests.POSTED
+    assert posting.scheduled(runtime, spring).status == digests.POSTED
     assert len(digest_posts(slack)) == 1 and status_of(runtime, key).status == claims.POSTED
 
 
 def test_a_live_holder_keeps_its_claim(runtime, spring, slack, clock):
     claim_for(runtime, spring, owner=owners.me(), minutes_ago=60)
-    assert digests.scheduled(runtime, spring).status == digests.ALREADY
+    assert posting.scheduled(runtime, spring).status == digests.ALREADY
     assert not digest_posts(slack)
 
 
 def test_a_message_the_dead_holder_got_out_is_found_and_not_posted_again(runtime, spring, slack):
-    first = digests.by_hand(runtime, spring)  # posted; now pretend its process died before recording it
+    first = posting.by_hand(runtime, spring)  # posted; now pretend its process died before recording it
     assert first.status == digests.POSTED
     [held] = [r for r in _runs(runtime)]
     with runtime.sessions.begin() as session:
         session.execute(update(JobRun).where(JobRun.id == held.id).values(
             status=claims.CLAIMED, owner=dead_owner(), result={"sending": {"channel": "C0GROWTH", "at": 0}}))
 
-    outcome = digests.scheduled(runtime, spring)
+    outcome = posting.scheduled(runtime, spring)
 
     assert outcome.status == digests.ALREADY and "already posted" in outcome.detail
     assert len(digest_posts(slack)) == 1
@@ -119,12 +121,12 @@ def test_a_message_the_dead_holder_got_out_is_found_and_not_posted_again(runtime
 
 def test_a_post_slack_keeps_refusing_with_5xx_is_tried_again_within_the_period(runtime, spring, slack, clock):
     slack.server_error("chat.postMessage", status=500, times=10)  # retried by the client, then given up on
-    assert digests.by_hand(runtime, spring).status == digests.FAILED
+    assert posting.by_hand(runtime, spring).status == digests.FAILED
     [failed] = _runs(runtime)
     assert failed.status == claims.FAILED and failed.result["attempts"] == 1
     slack.reset()
     clock.now += digests.RETRY_EVERY
-    assert digests.scheduled(runtime, spring).status == digests.POSTED
+    assert posting.scheduled(runtime, spring).status == digests.POSTED
     assert len(digest_posts(slack)) == 1
 
 
@@ -136,7 +138,7 @@ def _runs(runtime) -> list[JobRun]:
 
 
 def test_an_alert_whose_sender_died_is_sent_once(runtime, spring, slack, clock):
-    found = scan.scheduled(runtime)
+    found = sending.scheduled(runtime)
     sent = [s for s in found if s.status == scan.SENT]
     assert len(sent) == 2  # cy (DM to the manager) and dee (in #growth)
     # cy's alert: pretend its sender died between claiming it and sending it.
@@ -148,7 +150,7 @@ def test_an_alert_whose_sender_died_is_sent_once(runtime, spring, slack, clock):
                                                                              owner=dead_owner()))
     slack.reset()
 
-    again = scan.scheduled(runtime)
+    again = sending.scheduled(runtime)
 
     assert [s.handle for s in again if s.status == scan.ALREADY and s.detail.startswith("sent before")] == ["cy"]
     assert not slack.calls_to("chat.postMessage")  # found in the manager's DM by its id: not sent twice
@@ -159,15 +161,15 @@ def test_an_alert_whose_sender_died_is_sent_once(runtime, spring, slack, clock):
 
 def test_failed_alerts_are_tried_again_the_same_day_and_logged_once(runtime, spring, slack, clock, caplog):
     slack.fail("chat.postMessage", "invalid_auth", times=2)
-    first = scan.scheduled(runtime)
+    first = sending.scheduled(runtime)
     assert sorted(s.status for s in first) == [scan.FAILED, scan.FAILED]
-    assert scan.scheduled(runtime) == []  # a minute later: not yet
+    assert sending.scheduled(runtime) == []  # a minute later: not yet
     clock.now += scan.RETRY_EVERY
     slack.fail("chat.postMessage", "invalid_auth", times=2)
-    assert sorted(s.status for s in scan.scheduled(runtime)) == [scan.FAILED, scan.FAILED]
+    assert sorted(s.status for s in sending.scheduled(runtime)) == [scan.FAILED, scan.FAILED]
     clock.now += scan.RETRY_EVERY
-    assert sorted(s.status for s in scan.scheduled(runtime)) == [scan.SENT, scan.SENT]
-    assert scan.scheduled(runtime) == []
+    assert sorted(s.status for s in sending.scheduled(runtime)) == [scan.SENT, scan.SENT]
+    assert sending.scheduled(runtime) == []
     logged = [r for r in caplog.records if "could not be sent" in r.getMessage() and r.levelno >= 30]
     assert len(logged) == 2  # one per alert, the first time only
     assert len(alerts(runtime)) == 2 and all(a.message_ts for a in alerts(runtime))
@@ -176,8 +178,8 @@ def test_failed_alerts_are_tried_again_the_same_day_and_logged_once(runtime, spr
 def test_an_uninstalled_workspace_gets_no_jobs_and_keeps_its_data(runtime, spring, slack, roi):
     roi.event({"type": "app_uninstalled"})
     assert digests.candidates(runtime) == []
-    assert scan.scheduled(runtime) == []
-    assert digests.by_hand(runtime, spring).status == digests.SKIPPED
+    assert sending.scheduled(runtime) == []
+    assert posting.by_hand(runtime, spring).status == digests.SKIPPED
     planned, idle = plan(runtime)
     assert [p.id for p in planned] == ["alerts"]
     assert any("uninstalled the app" in why for _team, _name, why in idle)

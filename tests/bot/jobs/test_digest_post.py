@@ -12,15 +12,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from alert_support import spring_id
+from registry_support import answered
 from sqlalchemy import select
 
-from alert_support import spring_id
 from bot.fakeslack.driver import message_text
 from bot.jobs import digests
-from bot.jobs.scheduler import Scheduler
 from bot.models import Campaign, JobRun
-from registry_support import answered
-
+from bot.wiring.scheduler import Scheduler
+from handlers.jobs import digests as posting
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def runs(runtime) -> list[JobRun]:
 
 
 def test_the_digest_shows_totals_budget_top_three_flagged_and_a_chart(runtime, spring, slack):
-    outcome = digests.by_hand(runtime, spring)
+    outcome = posting.by_hand(runtime, spring)
 
     assert outcome.status == digests.POSTED
     [call] = posts(slack)
@@ -72,11 +72,11 @@ def test_the_digest_shows_totals_budget_top_three_flagged_and_a_chart(runtime, s
 
 
 def test_the_next_digest_shows_the_change_since_the_previous_one(roi, runtime, spring, slack, clock):
-    digests.by_hand(runtime, spring)
+    posting.by_hand(runtime, spring)
     answered(roi.command("/roi sale ANA10 amount=600 date=2026-03-18"))
     clock.now += timedelta(days=7)
 
-    assert digests.by_hand(runtime, spring).status == digests.POSTED
+    assert posting.by_hand(runtime, spring).status == digests.POSTED
 
     first, second = posts(slack)
     text = text_of(second)
@@ -86,14 +86,14 @@ def test_the_next_digest_shows_the_change_since_the_previous_one(roi, runtime, s
 
 
 def test_again_in_the_same_period_posts_nothing_unless_forced(runtime, spring, slack, clock):
-    assert digests.by_hand(runtime, spring).status == digests.POSTED
+    assert posting.by_hand(runtime, spring).status == digests.POSTED
     clock.now += timedelta(days=3)  # Thursday: still the period that began Monday 09:00
 
-    again = digests.by_hand(runtime, spring)
+    again = posting.by_hand(runtime, spring)
     assert again.status == digests.ALREADY and "already posted" in again.detail
     assert len(posts(slack)) == 1
 
-    forced = digests.by_hand(runtime, spring, force=True)
+    forced = posting.by_hand(runtime, spring, force=True)
     assert forced.status == digests.POSTED and len(posts(slack)) == 2
     assert "force" in text_of(posts(slack)[1]).lower()
     assert [r.status for r in runs(runtime)] == ["posted", "posted"]
@@ -102,7 +102,7 @@ def test_again_in_the_same_period_posts_nothing_unless_forced(runtime, spring, s
 def test_the_scheduler_and_a_run_by_hand_share_the_period(runtime, spring, slack, clock):
     clock.now += timedelta(days=7)  # Monday 23 March 12:00: the 09:00 digest is due
     Scheduler(runtime).tick()
-    assert digests.by_hand(runtime, spring).status == digests.ALREADY
+    assert posting.by_hand(runtime, spring).status == digests.ALREADY
     Scheduler(runtime).tick()
 
     assert len(posts(slack)) == 1
@@ -142,13 +142,13 @@ def test_a_failing_campaign_is_logged_and_never_stops_the_others(roi, runtime, s
     assert [c.params["channel"] for c in posts(slack)] == ["C0GROWTH", "D0001", "C0LOCKED"]
     with runtime.reads.begin() as session:
         summer_id = session.scalar(select(Campaign.id).where(Campaign.name_key == "summer"))
-    assert digests.by_hand(runtime, summer_id).status == digests.ALREADY
+    assert posting.by_hand(runtime, summer_id).status == digests.ALREADY
 
 
 def test_a_rate_limited_post_is_waited_out_and_posted_once(runtime, spring, slack):
     slack.rate_limit("chat.postMessage", retry_after=1, times=2)
 
-    assert digests.by_hand(runtime, spring).status == digests.POSTED
+    assert posting.by_hand(runtime, spring).status == digests.POSTED
 
     answered_429 = [c for c in slack.calls_to("chat.postMessage") if c.status == 429]
     assert len(answered_429) == 2 and len(posts(slack)) == 1
@@ -157,7 +157,7 @@ def test_a_rate_limited_post_is_waited_out_and_posted_once(runtime, spring, slac
 def test_a_chart_that_cannot_be_uploaded_never_reposts_the_message(runtime, spring, slack, clock):
     slack.fail("files.completeUploadExternal", "invalid_channel")
 
-    outcome = digests.by_hand(runtime, spring)
+    outcome = posting.by_hand(runtime, spring)
 
     assert outcome.status == digests.POSTED and "chart could not be uploaded" in outcome.detail
     [run] = runs(runtime)
@@ -171,14 +171,14 @@ def test_a_campaign_without_a_channel_is_skipped_with_the_fix(roi, runtime):
     with runtime.reads.begin() as session:
         camp_id = session.scalar(select(Campaign.id).where(Campaign.name_key == "nochan"))
 
-    outcome = digests.by_hand(runtime, camp_id)
+    outcome = posting.by_hand(runtime, camp_id)
 
     assert outcome.status == digests.SKIPPED and "/campaign set nochan channel=#channel" in outcome.detail
     assert runs(runtime) == []
 
 
 def test_jobs_post_with_the_token_of_the_workspace_they_post_to(runtime, spring, slack, monkeypatch):
-    import bot.jobs.tokens as tokens
+    import handlers.tokens as tokens
 
     asked = []
 
@@ -188,7 +188,7 @@ def test_jobs_post_with_the_token_of_the_workspace_they_post_to(runtime, spring,
 
     monkeypatch.setattr(tokens, "bot_token", per_team)
 
-    digests.by_hand(runtime, spring)
+    posting.by_hand(runtime, spring)
 
     assert asked == ["T0001"]
     sent = [c for c in slack.calls if c.method in ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")]

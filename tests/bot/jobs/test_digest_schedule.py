@@ -11,7 +11,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from registry_support import answered
 from timeline import Timeline
 
@@ -72,8 +71,8 @@ def test_no_channel_or_digest_off_means_no_scheduled_digest(roi, timeline):
 
 
 def test_cron_weekdays_only_and_standard_cron_sunday(roi, timeline):
-    create(roi, f'weekdays budget=5000 channel=<#C0WEEK|week> digest="cron:0 9 * * 1-5"')
-    create(roi, f'sundays budget=5000 channel=<#C0SUN|sun> digest="cron:30 7 * * 0"')
+    create(roi, 'weekdays budget=5000 channel=<#C0WEEK|week> digest="cron:0 9 * * 1-5"')
+    create(roi, 'sundays budget=5000 channel=<#C0SUN|sun> digest="cron:30 7 * * 0"')
 
     timeline.run_until(at("2026-03-30 00:00"))
 
@@ -144,8 +143,9 @@ def test_campaign_end_stops_the_digests(roi, timeline):
 
 @pytest.fixture
 def berlin(make_app, settings, slack, clock):
-    from bot.fakeslack.driver import SlackDriver
     from conftest import SECRET
+
+    from bot.fakeslack.driver import SlackDriver
 
     app = make_app(settings.with_(timezone="Europe/Berlin"))
     return SlackDriver(app, slack, SECRET), Timeline(app.roi_runtime, slack, clock)

@@ -7,11 +7,11 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from registry_support import answered
 from sqlalchemy import select
 
-from bot.cli import main
 from bot.models import Alert
-from registry_support import answered
+from bot.wiring.cli import main
 
 ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PORT", "ROI_ADMINS", "ROI_TIMEZONE",
        "ROI_ALERT_TIME", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
@@ -33,8 +33,8 @@ def cli(monkeypatch, tmp_path, db_url, slack, roi):
     monkeypatch.chdir(tmp_path)
     for line in [
         f"/campaign create now budget=5000 start={day(-20)} end={day(10)} channel=<#C0NOW|now> digest=\"daily 09:00\"",
-        f"/campaign create later budget=100 start=2099-01-05 channel=<#C0LATER|later> digest=\"mon 09:00\"",
-        f"/campaign create done budget=100 start=2020-01-01 end=2020-01-31 channel=<#C0DONE|done>",
+        "/campaign create later budget=100 start=2099-01-05 channel=<#C0LATER|later> digest=\"mon 09:00\"",
+        "/campaign create done budget=100 start=2020-01-01 end=2020-01-31 channel=<#C0DONE|done>",
         "/campaign create offline budget=100 digest=off channel=<#C0OFF|off>",
         "/campaign create nochannel budget=100",
         f"/influencer add ana followers=20000 manager=<@U0LENA> campaign=now fee=1000 start={day(-20)}",

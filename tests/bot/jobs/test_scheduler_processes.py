@@ -19,12 +19,12 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import PG_URL, empty
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.models import Campaign, JobRun
+from bot.models import JobRun
 from bot.registry import campaigns, lookup
-from conftest import PG_URL, empty
 
 PROCESSES = 2
 PERIODS = 2  # the start-up catch-up and the next minute

@@ -8,10 +8,10 @@ import time
 from datetime import datetime
 
 import pytest
-
-from bot.cli import main
-from bot.jobs.scheduler import ALERTS_ID, TICK_ID, Scheduler
 from registry_support import answered
+
+from bot.wiring.cli import main
+from bot.wiring.scheduler import ALERTS_ID, TICK_ID, Scheduler
 
 
 def wait_until(check, timeout: float = 10.0):
@@ -81,7 +81,7 @@ def test_shutdown_stops_listening_for_changes(app, scheduler):
 
 @pytest.mark.parametrize("flags, runs_scheduler", [([], True), (["--no-scheduler"], False)])
 def test_serve_runs_the_scheduler_beside_the_app_unless_told_not_to(monkeypatch, tmp_path, slack, flags, runs_scheduler):
-    import bot.web
+    import bot.wiring.web
 
     seen = {}
 
@@ -89,7 +89,7 @@ def test_serve_runs_the_scheduler_beside_the_app_unless_told_not_to(monkeypatch,
         seen["listening"] = list(app.roi_runtime.on_campaigns_changed)
         seen["runtime"] = app.roi_runtime
 
-    monkeypatch.setattr(bot.web, "serve", fake_serve)
+    monkeypatch.setattr(bot.wiring.web, "serve", fake_serve)
     monkeypatch.chdir(tmp_path)
     for name, value in {"SLACK_BOT_TOKEN": "xoxb-1-serve", "SLACK_SIGNING_SECRET": "s3cret-s3cret",
                         "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}.items():

@@ -8,7 +8,6 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.fakeslack.driver import SlackDriver
 from bot.fakeslack.render import render_message
@@ -16,6 +15,7 @@ from bot.fakeslack.server import FakeSlack
 from bot.models import Workspace
 from bot.runtime import Runtime
 from bot.values import esc
+from bot.wiring.app import create_app
 
 SECRET = "console-signing-secret"
 TOKEN = "xoxb-console-not-a-real-token"

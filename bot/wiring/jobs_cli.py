@@ -10,9 +10,11 @@ import threading
 from bot.config import Settings
 from bot.errors import BotError, InputError
 from bot.jobs import alerts, digests
-from bot.jobs.scheduler import Scheduler, last_posted, plan
 from bot.registry import lookup
 from bot.runtime import Runtime
+from bot.wiring.scheduler import Scheduler, last_posted, plan
+from handlers.jobs import alerts as sending
+from handlers.jobs import digests as posting
 
 log = logging.getLogger("roi.scheduler")
 
@@ -83,7 +85,7 @@ def run_job(settings: Settings, args) -> int:
 
 
 def _digest(runtime: Runtime, camp_id: int, *, force: bool) -> int:
-    outcome = digests.by_hand(runtime, camp_id, force=force)
+    outcome = posting.by_hand(runtime, camp_id, force=force)
     if outcome.status == digests.SKIPPED:
         raise BotError(outcome.detail)
     if outcome.status == digests.FAILED:
@@ -94,7 +96,7 @@ def _digest(runtime: Runtime, camp_id: int, *, force: bool) -> int:
 
 
 def _alerts(runtime: Runtime, ws_id: int, camp_id: int | None) -> int:
-    sent = alerts.scan(runtime, workspace_id=ws_id, campaign_id=camp_id)
+    sent = sending.scan(runtime, workspace_id=ws_id, campaign_id=camp_id)
     if not sent:
         print("Nobody is flagged today: no alerts sent.")
         return 0

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.config import Settings
 from bot import demo_orders
+from bot.config import Settings
 from bot.db import make_engine, make_sessions, upgrade
 from bot.fakeslack.driver import SlackDriver
 from bot.fakeslack.render import render_message
@@ -23,6 +22,9 @@ from bot.fakeslack.server import Call, FakeSlack
 from bot.jobs import alerts, digests
 from bot.models import Alert, Campaign, Workspace
 from bot.runtime import Runtime
+from bot.wiring.app import create_app
+from handlers.jobs import alerts as sending
+from handlers.jobs import digests as posting
 
 SECRET = "demo-signing-secret"
 TOKEN = "xoxb-demo-not-a-real-token"
@@ -123,7 +125,7 @@ class _Demo:
                                   .where(Workspace.team_id == TEAM, Campaign.name_key == name.lower()))
 
     def _digest(self, name: str, shown: _Shown, before: int) -> str:
-        outcome = digests.by_hand(self.runtime, self._campaign_id(name))
+        outcome = posting.by_hand(self.runtime, self._campaign_id(name))
         for call in _posted(self.slack.calls[before:], "chat.postMessage"):
             shown.render(_message(call), self.names, f"→ {self.where(call.params.get('channel'))}")
         if outcome.status == digests.POSTED:
@@ -133,7 +135,7 @@ class _Demo:
     def _alerts(self, shown: _Shown, before: int) -> str:
         with self.runtime.reads.begin() as session:
             ws_id = session.scalar(select(Workspace.id).where(Workspace.team_id == TEAM))
-        sent = alerts.scan(self.runtime, workspace_id=ws_id)
+        sent = sending.scan(self.runtime, workspace_id=ws_id)
         posts = _posted(self.slack.calls[before:], "chat.postMessage")
         for call in posts:
             shown.render(_message(call), self.names, f"→ {self.where(call.params.get('channel'))}")

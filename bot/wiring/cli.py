@@ -73,7 +73,7 @@ def _terminated(signum, _frame) -> None:
 
 def _with_scheduler(app, args, run) -> int:
     """Run `run()` with the chart workers and, unless --no-scheduler, the scheduled jobs beside it."""
-    from bot.jobs.scheduler import Scheduler
+    from bot.wiring.scheduler import Scheduler
     from handlers import chart_pool
 
     # A process manager stops the app with SIGTERM: leave through the `finally` below, as Ctrl-C does.
@@ -90,8 +90,8 @@ def _with_scheduler(app, args, run) -> int:
 
 
 def _serve(settings: Settings, args) -> int:
-    from bot.app import create_app
-    from bot.web import serve
+    from bot.wiring.app import create_app
+    from bot.wiring.web import serve
 
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     port = args.port or settings.port
@@ -104,7 +104,7 @@ def _serve(settings: Settings, args) -> int:
 def _socket(settings: Settings, args) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
+    from bot.wiring.app import create_app
 
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     app = create_app(settings)
@@ -112,13 +112,13 @@ def _socket(settings: Settings, args) -> int:
 
 
 def _scheduler(settings: Settings, args) -> int:
-    from bot.jobs.cli import run_scheduler
+    from bot.wiring.jobs_cli import run_scheduler
 
     return run_scheduler(settings)
 
 
 def _jobs(settings: Settings, args) -> int:
-    from bot.jobs.cli import list_jobs, run_job
+    from bot.wiring.jobs_cli import list_jobs, run_job
 
     return list_jobs(settings) if args.action == "list" else run_job(settings, args)
 
@@ -132,7 +132,7 @@ def _db(settings: Settings, args) -> int:
 
 
 def _demo(settings: Settings, args) -> int:
-    from bot.demo import run_demo
+    from bot.wiring.demo import run_demo
 
     written = run_demo(args.out)
     print(f"Demo written to {args.out}/ — open {args.out / 'README.md'} first ({len(written)} files).")
@@ -140,19 +140,19 @@ def _demo(settings: Settings, args) -> int:
 
 
 def _console(settings: Settings, args) -> int:
-    from bot.console import run_console
+    from bot.wiring.console import run_console
 
     return run_console(settings)
 
 
 def _import(settings: Settings, args) -> int:
-    from bot.imports.cli import run
+    from bot.wiring.imports_cli import run
 
     return run(settings, args)
 
 
 def _report(settings: Settings, args) -> int:
-    from bot.reports_cli import run
+    from bot.wiring.reports_cli import run
 
     return run(settings, args)
 

@@ -23,8 +23,10 @@ from sqlalchemy import func, select
 from bot.jobs import alerts, digests
 from bot.models import Campaign, JobRun, Workspace
 from bot.runtime import Runtime
-from handlers import files
 from bot.schedule import Schedule, parse_schedule
+from handlers import files
+from handlers.jobs import alerts as sending
+from handlers.jobs import digests as posting
 
 log = logging.getLogger("roi.scheduler")
 
@@ -104,7 +106,7 @@ def last_posted(runtime: Runtime) -> dict[int, datetime]:
 def run_digest(runtime: Runtime, camp_id: int) -> None:
     """A campaign's fire time (also run at start-up and on each tick): post if due, never raise."""
     try:
-        digests.scheduled(runtime, camp_id)
+        posting.scheduled(runtime, camp_id)
     except Exception:
         log.exception("scheduled digest of campaign %s failed", camp_id)
 
@@ -112,7 +114,7 @@ def run_digest(runtime: Runtime, camp_id: int) -> None:
 def run_alerts(runtime: Runtime) -> None:
     """The daily scan (also run on each tick: it does nothing before ROI_ALERT_TIME or once done today)."""
     try:
-        sent = alerts.scheduled(runtime)
+        sent = sending.scheduled(runtime)
         if sent:
             log.info("underperformer scan: %d alert(s) sent", sum(1 for s in sent if s.status == alerts.SENT))
     except Exception:

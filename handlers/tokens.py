@@ -15,6 +15,7 @@ from bot import install
 from bot.errors import ConfigError
 from bot.models import Workspace
 from bot.runtime import Runtime
+from handlers.client import make_client
 
 
 class NotInstalled(ConfigError):
@@ -41,6 +42,4 @@ def bot_token(runtime: Runtime, team_id: str) -> str:
 
 def client_for(runtime: Runtime, team_id: str) -> WebClient:
     """A Web API client for `team_id` that waits out rate limits (a fresh one per job; never shared globally)."""
-    from bot.app import make_client  # the app module pulls in every listener; only jobs that post need it
-
     return make_client(runtime.settings, bot_token(runtime, team_id))
