@@ -2,8 +2,11 @@
 
 Orders carry their attribution (computed by the pure `metrics.attribution.attribute`) so reports aggregate with
 a plain GROUP BY. Whatever changes a registration — a code added or removed, an enrolment made or cut, a
-campaign's dates or name, a handle — calls `refresh` in the same transaction with what it touched; `refresh`
-recomputes just the orders that change could affect and rewrites those whose outcome differs.
+campaign's dates or name, a handle — re-attributes explicitly, in the same transaction, before it returns:
+`changed` with the `Scope` it touched, which runs `refresh` at once, or notes it in a `Changes` its caller
+collects over many changes (a roster import) and applies once. `refresh` recomputes just the orders that change
+could affect and rewrites those whose outcome differs. Nothing runs on commit: a transaction that changes a
+registration without saying so here leaves attribution as it was.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, event, false, func, or_, select, text, true, update
+from sqlalchemy import and_, bindparam, false, func, or_, select, text, true, update
 from sqlalchemy.orm import Session
 
 from bot.models import Campaign, Code, Enrolment, Influencer, Order
@@ -21,7 +24,6 @@ from metrics.orders import split_code_keys
 from metrics.windows import window
 
 CHUNK = 5000
-_PENDING = "roi.attribution.pending"
 _LOCK_SPACE = 0x41545452  # "ATTR": the advisory-lock namespace of order attribution
 
 
@@ -74,6 +76,21 @@ class Scope:
     handles: set[str] = field(default_factory=set)
     everything: bool = False
 
+    @classmethod
+    def of(cls, *, campaigns: Iterable[Campaign] = (), windows: Iterable[tuple[date | None, date | None]] = (),
+           codes: Iterable[str] = (), handles: Iterable[str] = ()) -> Scope:
+        """The scope of a change that touched these campaigns, earlier windows, codes and handles (read at once, so
+        rows about to be deleted can be named)."""
+        return cls({c.id for c in campaigns}, list(windows), set(codes), set(handles))
+
+    def merge(self, other: Scope) -> None:
+        """Widen this scope by `other`."""
+        self.campaign_ids |= other.campaign_ids
+        self.windows += other.windows
+        self.codes |= other.codes
+        self.handles |= other.handles
+        self.everything = self.everything or other.everything
+
     def condition(self, session: Session):
         """The WHERE clause selecting the orders in scope."""
         if self.everything:
@@ -95,35 +112,30 @@ class Scope:
         return or_(*parts) if parts else false()
 
 
-def touch(session: Session, workspace_id: int, *, campaigns: Iterable[Campaign] = (),
-          windows: Iterable[tuple[date | None, date | None]] = (), codes: Iterable[str] = (),
-          handles: Iterable[str] = ()) -> None:
-    """Note that a registration changed; the affected orders are re-attributed before the transaction commits
-    (or at once with `flush_pending`), so many changes in one transaction cost one pass."""
-    pending: dict[int, Scope] = session.info.setdefault(_PENDING, {})
-    scope = pending.setdefault(workspace_id, Scope())
-    scope.campaign_ids.update(c.id for c in campaigns)
-    scope.windows.extend(windows)
-    scope.codes.update(codes)
-    scope.handles.update(handles)
+class Changes:
+    """Registration changes a use case makes many of (a roster import), noted as they happen and re-attributed
+    together by `apply`: one pass per workspace instead of one per change."""
+
+    def __init__(self) -> None:
+        self.scopes: dict[int, Scope] = {}
+
+    def note(self, workspace_id: int, scope: Scope) -> None:
+        """Add what one change touched."""
+        self.scopes.setdefault(workspace_id, Scope()).merge(scope)
+
+    def apply(self, session: Session) -> int:
+        """Re-attribute everything noted, then forget it; returns how many orders changed."""
+        scopes, self.scopes = self.scopes, {}
+        return sum(refresh(session, workspace_id, scope) for workspace_id, scope in scopes.items())
 
 
-def flush_pending(session: Session) -> int:
-    """Re-attribute what `touch` noted in this session; returns how many orders changed."""
-    pending: dict[int, Scope] = session.info.pop(_PENDING, {})
-    return sum(refresh(session, workspace_id, scope) for workspace_id, scope in pending.items())
-
-
-@event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: Session) -> None:
-    # Every session, wherever it was opened: a registration change can never commit with stale attribution.
-    if session.info.get(_PENDING):
-        flush_pending(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def changed(session: Session, workspace_id: int, scope: Scope, changes: Changes | None = None) -> int:
+    """After a registration change: re-attribute what it touched now, or note it in the caller's `changes`;
+    returns how many orders changed now."""
+    if changes is not None:
+        changes.note(workspace_id, scope)
+        return 0
+    return refresh(session, workspace_id, scope)
 
 
 def refresh(session: Session, workspace_id: int, scope: Scope) -> int:

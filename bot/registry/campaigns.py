@@ -57,38 +57,44 @@ def create(session: Session, ws: Workspace, values: dict[str, Any], *, user_id: 
     return camp
 
 
-def update(session: Session, camp: Campaign, values: dict[str, Any], *, now: datetime | None = None) -> list[tuple[str, Any, Any]]:
-    """Apply changes; returns (key, old, new) for each value that really changed."""
+def update(session: Session, camp: Campaign, values: dict[str, Any], *, now: datetime | None = None,
+           changes: attribution.Changes | None = None) -> list[tuple[str, Any, Any]]:
+    """Apply changes and re-attribute the orders they move; returns (key, old, new) for each value that changed."""
     if "name" in values and values["name"].lower() != camp.name_key:
         ws = session.get(Workspace, camp.workspace_id)
         if session.scalar(lookup.select_campaign(ws, values["name"])) is not None:
             raise Conflict(f"Another campaign is already called `{values['name']}`.")
     _check_dates(values.get("start", camp.start), values.get("end", camp.end))
     before = window(camp.start, camp.end, camp.window_days)
-    changes = []
+    done = []
     for key, value in values.items():
         attr = KEYS[key]
         old = getattr(camp, attr)
         if old != value:
-            changes.append((key, old, value))
+            done.append((key, old, value))
             setattr(camp, attr, value)
     if "name" in values:
         camp.name_key = camp.name.lower()
-    if any(key in ("digest", "channel") for key, _, _ in changes):
+    if any(key in ("digest", "channel") for key, _, _ in done):
         camp.digest_since = now or utcnow()  # a new schedule or channel starts from here: nothing before it was missed
-    if {key for key, _, _ in changes} & {"name", "start", "end", "window_days"}:
-        attribution.touch(session, camp.workspace_id, campaigns=[camp], windows=[before])
     session.flush()
-    return changes
+    if {key for key, _, _ in done} & {"name", "start", "end", "window_days"}:
+        # Orders in the old window may fall out of it, and links name the campaign.
+        touched = attribution.Scope.of(campaigns=[camp], windows=[before])
+        attribution.changed(session, camp.workspace_id, touched, changes)
+    return done
 
 
-def end(session: Session, camp: Campaign, today: date) -> Campaign:
+def end(session: Session, camp: Campaign, today: date, *, changes: attribution.Changes | None = None) -> Campaign:
     """End a campaign today (or keep an earlier end): digests and alerts stop, its data stays."""
+    touched = None
     if camp.end is None or camp.end > today:
-        attribution.touch(session, camp.workspace_id, campaigns=[camp], windows=[window(camp.start, camp.end, camp.window_days)])
+        touched = attribution.Scope.of(campaigns=[camp], windows=[window(camp.start, camp.end, camp.window_days)])
         if camp.start and camp.start > today:
             camp.start = today
         camp.end = today
     camp.status = "ended"
     session.flush()
+    if touched is not None:
+        attribution.changed(session, camp.workspace_id, touched, changes)
     return camp

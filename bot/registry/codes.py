@@ -17,8 +17,10 @@ def campaign_window(camp: Campaign):
     return window(camp.start, camp.end, camp.window_days)
 
 
-def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, user_id: str | None) -> Code:
-    """Register `code` for an enrolled influencer; refused when its campaign windows would overlap."""
+def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, user_id: str | None,
+        changes: attribution.Changes | None = None) -> Code:
+    """Register `code` for an enrolled influencer, crediting the orders that carry it; refused when its campaign
+    windows would overlap."""
     camp = enrolment.campaign
     ws = session.get(Workspace, enrolment.workspace_id)
     for other in lookup.codes_named(session, ws, code):
@@ -44,7 +46,8 @@ def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, u
     )
     session.add(row)
     session.flush()
-    attribution.touch(session, row.workspace_id, campaigns=[camp], codes=[row.code_key])
+    touched = attribution.Scope.of(campaigns=[camp], codes=[row.code_key])
+    attribution.changed(session, row.workspace_id, touched, changes)
     return row
 
 
@@ -61,8 +64,10 @@ def check_windows_still_apart(session: Session, camp: Campaign) -> None:
                 )
 
 
-def remove(session: Session, ws: Workspace, code: str, camp: Campaign | None) -> Code:
-    """Delete a code registration; with several campaigns using it, `campaign` must say which."""
+def remove(session: Session, ws: Workspace, code: str, camp: Campaign | None, *,
+           changes: attribution.Changes | None = None) -> Code:
+    """Delete a code registration and uncredit its orders; with several campaigns using it, `campaign` must say
+    which."""
     rows = lookup.codes_named(session, ws, code)
     if camp is not None:
         rows = [r for r in rows if r.campaign_id == camp.id]
@@ -74,7 +79,8 @@ def remove(session: Session, ws: Workspace, code: str, camp: Campaign | None) ->
         raise InputError("campaign", f"code `{code}` is registered in {names}", "`campaign=NAME` to say which")
     # Load what the confirmation shows before the row goes.
     _ = (rows[0].enrolment.influencer.handle, rows[0].enrolment.campaign.name)
-    attribution.touch(session, ws.id, campaigns=[rows[0].enrolment.campaign], codes=[rows[0].code_key])
+    touched = attribution.Scope.of(campaigns=[rows[0].enrolment.campaign], codes=[rows[0].code_key])
     session.delete(rows[0])
     session.flush()
+    attribution.changed(session, ws.id, touched, changes)
     return rows[0]

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from bot import attribution
 from bot.errors import Conflict, InputError
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer, Workspace
-from bot.registry import lookup
 from metrics.roi import COUNTERS
 
 INFLUENCER_KEYS = {"platform": "platform", "followers": "followers", "manager": "manager_id", "handle": "handle"}
@@ -44,30 +43,35 @@ def create(session: Session, ws: Workspace, handle: str, values: dict[str, Any])
     return person
 
 
-def update(session: Session, person: Influencer, values: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """Change influencer keys; returns (key, old, new) for what changed."""
+def update(session: Session, person: Influencer, values: dict[str, Any], *,
+           changes: attribution.Changes | None = None) -> list[tuple[str, Any, Any]]:
+    """Change influencer keys (a new handle re-attributes the orders its links name); returns (key, old, new) for
+    what changed."""
     if "handle" in values and values["handle"].lower() != person.handle_key:
         ws = session.get(Workspace, person.workspace_id)
         if find(session, ws, values["handle"]) is not None:
             raise Conflict(f"Another influencer already has the handle `{values['handle']}`.")
-    changes = []
+    done = []
     old_handle = person.handle_key
     for key, value in values.items():
         attr = INFLUENCER_KEYS[key]
         if getattr(person, attr) != value:
-            changes.append((key, getattr(person, attr), value))
+            done.append((key, getattr(person, attr), value))
             setattr(person, attr, value)
     person.handle_key = person.handle.lower()
+    session.flush()
     if person.handle_key != old_handle:
         # Links name influencers by handle (utm_content): orders naming the old or the new one may move.
-        attribution.touch(session, person.workspace_id, campaigns=[e.campaign for e in person.enrolments],
-                          handles=[old_handle, person.handle_key])
-    session.flush()
-    return changes
+        touched = attribution.Scope.of(campaigns=[e.campaign for e in person.enrolments],
+                                       handles=[old_handle, person.handle_key])
+        attribution.changed(session, person.workspace_id, touched, changes)
+    return done
 
 
-def enrol(session: Session, person: Influencer, camp: Campaign, values: dict[str, Any], *, today: date) -> Enrolment:
-    """Put an influencer into a campaign; the enrolment starts with the campaign (or today) unless told."""
+def enrol(session: Session, person: Influencer, camp: Campaign, values: dict[str, Any], *, today: date,
+          changes: attribution.Changes | None = None) -> Enrolment:
+    """Put an influencer into a campaign, crediting the orders their links name; the enrolment starts with the
+    campaign (or today) unless told."""
     existing = session.scalar(
         select(Enrolment).where(Enrolment.influencer_id == person.id, Enrolment.campaign_id == camp.id)
     )
@@ -82,7 +86,8 @@ def enrol(session: Session, person: Influencer, camp: Campaign, values: dict[str
     row = Enrolment(workspace_id=person.workspace_id, campaign_id=camp.id, influencer_id=person.id, **fields)
     session.add(row)
     session.flush()
-    attribution.touch(session, person.workspace_id, campaigns=[camp], handles=[person.handle_key])
+    touched = attribution.Scope.of(campaigns=[camp], handles=[person.handle_key])
+    attribution.changed(session, person.workspace_id, touched, changes)
     return row
 
 
@@ -91,29 +96,31 @@ def _check_start(camp: Campaign, start: date) -> None:
         raise InputError("start", f"{start.isoformat()} is after the campaign ends ({camp.end.isoformat()})", "a date within the campaign")
 
 
-def update_enrolment(session: Session, row: Enrolment, values: dict[str, Any], *, today: date) -> list[tuple[str, Any, Any]]:
-    """Change an enrolment's terms or status; cutting records the day it happened."""
+def update_enrolment(session: Session, row: Enrolment, values: dict[str, Any], *, today: date,
+                     changes: attribution.Changes | None = None) -> list[tuple[str, Any, Any]]:
+    """Change an enrolment's terms or status; cutting records the day it happened and uncredits later orders."""
     if "start" in values:
         _check_start(row.campaign, values["start"])
-    changes = []
+    done = []
     for key, value in values.items():
         attr = ENROLMENT_KEYS[key]
         if getattr(row, attr) != value:
-            changes.append((key, getattr(row, attr), value))
+            done.append((key, getattr(row, attr), value))
             setattr(row, attr, value)
     if "status" in values:
         row.cut_on = (row.cut_on or today) if row.status == "cut" else None
-    if any(key == "status" for key, _, _ in changes):
-        attribution.touch(session, row.workspace_id, campaigns=[row.campaign])
     session.flush()
-    return changes
+    if any(key == "status" for key, _, _ in done):
+        attribution.changed(session, row.workspace_id, attribution.Scope.of(campaigns=[row.campaign]), changes)
+    return done
 
 
-def remove(session: Session, person: Influencer) -> dict[str, int]:
+def remove(session: Session, person: Influencer, *, changes: attribution.Changes | None = None) -> dict[str, int]:
     """Delete an influencer with their enrolments, codes and stats; orders stay, unattributed."""
     enrolment_ids = select(Enrolment.id).where(Enrolment.influencer_id == person.id)
-    attribution.touch(session, person.workspace_id, campaigns=[e.campaign for e in person.enrolments],
-                      handles=[person.handle_key])
+    # Named now: the enrolments are gone by the time the orders are re-attributed.
+    workspace_id = person.workspace_id
+    touched = attribution.Scope.of(campaigns=[e.campaign for e in person.enrolments], handles=[person.handle_key])
     counts = {
         "campaigns": session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.influencer_id == person.id)),
         "codes": session.scalar(select(func.count()).select_from(Code).where(Code.enrolment_id.in_(enrolment_ids))),
@@ -127,6 +134,7 @@ def remove(session: Session, person: Influencer) -> dict[str, int]:
     session.execute(delete(Enrolment).where(Enrolment.influencer_id == person.id))
     session.execute(delete(Influencer).where(Influencer.id == person.id))
     session.expunge(person)
+    attribution.changed(session, workspace_id, touched, changes)
     return counts
 
 
