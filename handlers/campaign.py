@@ -123,21 +123,21 @@ def end(req: Request, session: Session, ws: Workspace) -> Reply:
 
 SUBS = {
     "create": Sub(create, True, "create NAME budget=AMOUNT [currency=USD] [start=DATE] [end=DATE] [channel=#chan] "
-                  '[digest=SCHEDULE] [min_roi=PCT] [grace_days=N] [window_days=N] [note="text"]', words=1),
+                  '[digest=SCHEDULE] [min_roi=PCT] [grace_days=N] [window_days=N] [note="text"]', words=1,
+                  names=("channel",)),
     "list": Sub(list_, False, "list", words=0),
     "show": Sub(show, False, "show NAME", words=1),
-    "set": Sub(set_, True, "set NAME key=value…", words=1),
+    "set": Sub(set_, True, "set NAME key=value…", words=1, names=("channel",)),
     "end": Sub(end, True, "end NAME", words=1),
 }
 
 
-def campaign_command(ack, command, context, client, respond):
-    """Listener for `/campaign`."""
-    ack()
+def campaign_command(ack, command, context, client):
+    """Listener for `/campaign`: done, and answered, in the acknowledgement (errors too: handlers.errors)."""
     reply = dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage)
     if SUBS.get(((command.get("text") or "").split() or [""])[0].lower(), SUBS["list"]).changes:
         context["roi"].campaigns_changed()
-    deliver.tell(respond, reply, client=client)
+    ack(**deliver.in_ack(reply))
 
 
 def register(app: App) -> None:

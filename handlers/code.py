@@ -61,11 +61,9 @@ SUBS = {
 }
 
 
-def code_command(ack, command, context, client, respond):
-    """Listener for `/code`."""
-    ack()
-    reply = dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage)
-    deliver.tell(respond, reply, client=client)
+def code_command(ack, command, context, client):
+    """Listener for `/code`: done, and answered, in the acknowledgement (errors too: handlers.errors)."""
+    ack(**deliver.in_ack(dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage)))
 
 
 def register(app: App) -> None:

@@ -1,4 +1,4 @@
-"""The shape every slash command shares: ack at once, parse, check rights, run in one transaction, reply."""
+"""The shape every slash command shares: parse, check rights, look up Slack names, run in one transaction, reply."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.permissions import may_change
 from bot.registry import lookup
 from bot.runtime import Runtime
 from bot.values import shown
+from handlers import resolve
 from handlers.blocks.kit import Reply
 from handlers.parsing import Args, parse_args
 
@@ -37,13 +38,15 @@ class Request:
 
 @dataclass(frozen=True)
 class Sub:
-    """A sub-command: its function, whether it changes data (ROI_ADMINS applies), its usage line, and how many
-    positional words it takes (more are refused: `create spring sale` must not quietly create `spring`)."""
+    """A sub-command: its function, whether it changes data (ROI_ADMINS applies), its usage line, how many
+    positional words it takes (more are refused: `create spring sale` must not quietly create `spring`), and which
+    options name Slack channels or members."""
 
     run: Callable[[Request, Session, Workspace], Reply]
     changes: bool
     usage: str
     words: int | None = None
+    names: tuple[str, ...] = ()  # options naming a channel or a member: resolved before the transaction opens
 
 
 def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs: dict[str, Sub],
@@ -78,6 +81,8 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
                        "Please try again.")
     if sub.words is not None:
         request.args.no_words_after(sub.words, f"`{name} {sub.usage}`")
+    # Slack lookups first, within their budget, and never while the transaction below holds the database.
+    resolve.names_first(client, request.args.options, sub.names)
     started = time.perf_counter()
     outcome = "failed"
     try:

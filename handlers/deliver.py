@@ -111,6 +111,12 @@ _SCRUB = Redactor([])
 # -- the asker only: the response_url ---------------------------------------------------------------
 
 
+def in_ack(reply: Reply) -> dict:
+    """The reply as the body of a slash command's acknowledgement: shown to the asker only, and there as soon as the
+    command returns, so the next command always finds this one applied (SPEC §2)."""
+    return {"response_type": "ephemeral", "text": reply.text, "blocks": reply.blocks}
+
+
 def tell(respond: Callable, reply: Reply, *, client: WebClient | None = None, replace: bool = False) -> bool:
     """Answer the asker only, through the response_url (it needs no token, so it works when the bot's does not),
     retried like the client's calls; `replace` rewrites the message a button was clicked on instead. False, logged

@@ -31,7 +31,8 @@ def _request(body: dict | None) -> str:
     return body.get("command") or (body.get("event") or {}).get("type") or body.get("type") or "request"
 
 
-def on_error(error: Exception, body: dict, respond, client, request: BoltRequest) -> BoltResponse | None:
+def on_error(error: Exception, body: dict, respond, client, request: BoltRequest,
+             response: BoltResponse | None) -> BoltResponse | None:
     """Turn an exception raised by a listener into a reply to the person who asked."""
     if not envelope.verified(request):
         # Nothing from the request is used, nor logged: neither its body nor the header values that broke the check.
@@ -50,6 +51,15 @@ def on_error(error: Exception, body: dict, respond, client, request: BoltRequest
         ref = reference()
         log.error("unhandled error ref=%s type=%s", ref, (body or {}).get("type") or (body or {}).get("command"), exc_info=error)
         reply = internal(ref)
+    if response is None:
+        # Bolt passes no response once the listener has acknowledged (and the HTTP answer is gone): only the
+        # response_url is left to answer through.
+        if body and body.get("response_url"):
+            deliver.tell(respond, reply, client=client)
+        return None
+    if body and body.get("command") and _not_acknowledged(request):
+        # A slash command that failed before its acknowledgement answers in it, as its success would have.
+        return BoltResponse(status=200, body=deliver.in_ack(reply))
     if body and body.get("response_url"):
         deliver.tell(respond, reply, client=client)
         # The person has their answer. With process_before_response Bolt would still send Slack a 500,
@@ -60,6 +70,11 @@ def on_error(error: Exception, body: dict, respond, client, request: BoltRequest
         log.warning("refusal with no response_url to answer through: %s", error.message)
         return BoltResponse(status=200, body="")
     return None
+
+
+def _not_acknowledged(request: BoltRequest | None) -> bool:
+    ack = getattr(getattr(request, "context", None), "ack", None)
+    return ack is not None and ack.response is None
 
 
 def register(app: App) -> None:

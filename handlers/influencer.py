@@ -140,20 +140,18 @@ def stats(req: Request, session: Session, ws: Workspace) -> Reply:
 
 
 SUBS = {
-    "add": Sub(add, True, "add HANDLE …", words=1),
+    "add": Sub(add, True, "add HANDLE …", words=1, names=("manager",)),
     "list": Sub(list_, False, "list [campaign=NAME]", words=0),
     "show": Sub(show, False, "show HANDLE", words=1),
     "remove": Sub(remove, True, "remove HANDLE", words=1),
-    "set": Sub(set_, True, "set HANDLE [campaign=NAME] key=value…", words=1),
+    "set": Sub(set_, True, "set HANDLE [campaign=NAME] key=value…", words=1, names=("manager",)),
     "stats": Sub(stats, True, "stats HANDLE campaign=NAME …", words=1),
 }
 
 
-def influencer_command(ack, command, context, client, respond):
-    """Listener for `/influencer`."""
-    ack()
-    reply = dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage)
-    deliver.tell(respond, reply, client=client)
+def influencer_command(ack, command, context, client):
+    """Listener for `/influencer`: done, and answered, in the acknowledgement (errors too: handlers.errors)."""
+    ack(**deliver.in_ack(dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage)))
 
 
 def register(app: App) -> None:

@@ -21,9 +21,17 @@ class Answer:
     calls: list[Call] = field(default_factory=list)
 
     @property
+    def acked(self) -> dict | None:
+        """The message the acknowledgement carried (registration commands answer in it), or None."""
+        if not self.ack.startswith("{"):
+            return None
+        message = json.loads(self.ack)
+        return message if isinstance(message, dict) and ("text" in message or "blocks" in message) else None
+
+    @property
     def replies(self) -> list[dict]:
-        """Messages sent through response_url (ephemeral answers), as dicts."""
-        return [c.params for c in self.calls if c.method == "response_url"]
+        """Ephemeral answers, as dicts: the one in the acknowledgement, then those sent through response_url."""
+        return ([self.acked] if self.acked else []) + [c.params for c in self.calls if c.method == "response_url"]
 
     @property
     def posts(self) -> list[dict]:

@@ -4,6 +4,7 @@ is posted, only its own, each with its own bot token; an uninstalled workspace g
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import urllib.error
@@ -73,8 +74,10 @@ def ask(base: str, slack, team: str, text: str, command: str = "/roi", name: str
     channel = TEAMS[team][3]
     body = slash_command(command, text, team_id=team, user_id=f"U{team[1:]}", channel_id=channel,
                          response_url=slack.response_url(f"{team}-{name}"))
-    status, _, _ = post(base + "/slack/events", body, secret=SECRET)
+    status, _, acked = post(base + "/slack/events", body, secret=SECRET)
     assert status == 200
+    if command != "/roi":  # registration commands answer in the acknowledgement
+        assert "created" in json.loads(acked)["text"], acked
     return channel
 
 
@@ -94,13 +97,12 @@ def test_two_workspaces_install_and_each_sees_and_is_posted_only_its_own(server,
     ask(server, slack, "TALPHA", "create spring budget=1,000 start=2026-01-01 channel=<#C0ALPHA|alpha>", "/campaign", "c")
     ask(server, slack, "TBRAVO", "create spring budget=7,000 start=2026-01-01 channel=<#C0BRAVO|bravo>", "/campaign", "c")
     ask(server, slack, "TBRAVO", "create autumn budget=500 start=2026-01-01", "/campaign", "c2")
-    slack.wait_for("response_url", 3, timeout=15)
 
     # Each asks; each answer is computed from its own workspace and posted with its own token.
     ask(server, slack, "TALPHA", "campaign spring", name="a1")
     ask(server, slack, "TBRAVO", "campaign autumn", name="b1")
     ask(server, slack, "TALPHA", "campaign autumn", name="a2")
-    replies = {c.name: c for c in slack.wait_for("response_url", 4, timeout=20)}
+    replies = {c.name: c for c in slack.wait_for("response_url", 1, timeout=20)}
     assert "no campaign `autumn`" in _text(replies["TALPHA-a2"])  # Bravo's autumn is not Alpha's
     posts = slack.wait_for("chat.postMessage", 2, timeout=20)
     by_channel = {c.params["channel"]: c for c in posts if c.params.get("channel") in ("C0ALPHA", "C0BRAVO")}

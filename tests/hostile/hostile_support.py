@@ -45,9 +45,10 @@ def as_slack_sends(text: str) -> str:
 
 
 def messages(answer: Answer) -> list[dict]:
-    """Every message the request caused: ephemeral replies, channel posts and message updates."""
-    return [c.params for c in answer.calls if c.method in ("response_url", "chat.postMessage", "chat.postEphemeral",
-                                                             "chat.update")]
+    """Every message the request caused: the acknowledgement's, ephemeral replies, channel posts and updates."""
+    return ([answer.acked] if answer.acked else []) + [
+        c.params for c in answer.calls if c.method in ("response_url", "chat.postMessage", "chat.postEphemeral",
+                                                       "chat.update")]
 
 
 def assert_safe_message(message: dict, *, asker: str = "U0001") -> str:
