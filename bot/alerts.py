@@ -23,6 +23,7 @@ from bot.permissions import may_decide
 from bot.registry import influencers
 from bot.reports import CampaignReport, Row
 from metrics.flags import Reason
+from metrics.status import Status
 
 log = logging.getLogger("roi.alerts")
 
@@ -98,7 +99,7 @@ def decide(session: Session, settings: Settings, *, team: str, user: str, alert_
     if not may_decide(settings, manager, user):
         log.info("alert %s: %s may not decide (manager %s)", alert.id, user, manager)
         return Decision(NOT_ALLOWED, info, manager=manager)
-    if alert.decision is None and enrolment.status == "cut":
+    if alert.decision is None and enrolment.status == Status.CUT:
         return Decision(ALREADY_CUT, info, on=enrolment.cut_on)
     quiet = today + timedelta(days=QUIET_DAYS[decision]) if decision in QUIET_DAYS else None
     won = alert.decision is None and session.execute(
@@ -111,7 +112,7 @@ def decide(session: Session, settings: Settings, *, team: str, user: str, alert_
         day = alert.decided_at.astimezone(settings.tz).date() if alert.decided_at else alert.alert_date
         return Decision(ALREADY_DECIDED, info, decision=alert.decision, by=alert.decided_by, on=day)
     if decision == CUT:
-        influencers.update_enrolment(session, enrolment, {"status": "cut"}, today=today)
+        influencers.update_enrolment(session, enrolment, {"status": Status.CUT}, today=today)
     log.info("alert %s about %s in %s: %s by %s", alert.id, info.get("handle"), info.get("campaign"), decision, user)
     return Decision(DECIDED, info, decision=decision, by=user, on=today, quiet_until=quiet,
                     message=(alert.channel_id, alert.message_ts))

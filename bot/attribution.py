@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.models import Campaign, Code, Enrolment, Influencer, Order
 from metrics.attribution import Attribution, Registry, Target, attribute
 from metrics.orders import split_code_keys
+from metrics.status import Status
 from metrics.windows import window
 
 CHUNK = 5000
@@ -51,7 +52,7 @@ def load_registry(session: Session, workspace_id: int) -> Registry:
     links: dict[tuple[str, str], Target] = {}
     handles: dict[str, list[Target]] = {}
     for enrolment_id, campaign_id, status, cut_on, name_key, start, end, window_days, handle_key in rows:
-        cut = (cut_on or date.min) if status == "cut" else None
+        cut = (cut_on or date.min) if status == Status.CUT else None
         target = Target(campaign_id, enrolment_id, window(start, end, window_days), cut)
         targets[enrolment_id] = target
         links[(name_key, handle_key)] = target

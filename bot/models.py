@@ -11,8 +11,8 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
-    Integer,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from metrics.status import Status
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -110,7 +112,7 @@ class Campaign(Base):
     grace_days: Mapped[int] = mapped_column(default=7)
     window_days: Mapped[int] = mapped_column(default=7)
     note: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=Status.ACTIVE)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -149,7 +151,7 @@ class Enrolment(Base):
     product_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))
     goal_revenue: Mapped[Decimal | None]
     start: Mapped[date]
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=Status.ACTIVE)
     cut_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -17,9 +17,19 @@ from bot import queries
 from bot.models import Campaign, Enrolment, Influencer
 from metrics import flags as flag_rules
 from metrics import series
-from metrics.roi import Counters, EnrolmentInput, Metrics, campaign_metrics, enrolment_json, enrolment_metrics, totals_json
+from metrics.roi import (
+    Counters,
+    EnrolmentInput,
+    Metrics,
+    campaign_metrics,
+    enrolment_json,
+    enrolment_metrics,
+    totals_json,
+)
+from metrics.status import Status
 from metrics.tiers import tier
 from metrics.windows import window
+
 
 @dataclass(frozen=True)
 class Row:
@@ -73,11 +83,11 @@ class CampaignReport:
 
 def status(enrolment: Enrolment, camp: Campaign, today: date) -> str:
     """`cut`, `ended` (the campaign is over) or `active`."""
-    if enrolment.status == "cut":
-        return "cut"
-    if camp.status == "ended" or (camp.end is not None and camp.end < today):
-        return "ended"
-    return "active"
+    if enrolment.status == Status.CUT:
+        return Status.CUT
+    if camp.status == Status.ENDED or (camp.end is not None and camp.end < today):
+        return Status.ENDED
+    return Status.ACTIVE
 
 
 def _inputs(enrolment: Enrolment, person: Influencer, sums, stats) -> EnrolmentInput:
@@ -118,7 +128,7 @@ def campaign_report(session: Session, camp: Campaign, *, today: date, date_from:
         for e, _ in people
     ]
     # An ended campaign (`/campaign end`) stops alerting the day it ends, even though `end` is today.
-    flagged = flag_rules.flags(candidates, rule(camp), today) if camp.status != "ended" else {}
+    flagged = flag_rules.flags(candidates, rule(camp), today) if camp.status != Status.ENDED else {}
     rows = [
         Row(enrolment=e, influencer=p, status=status(e, camp, today), tier=tier(p.followers), metrics=measured[e.id],
             input=inputs[e.id], reasons=tuple(flagged.get(e.id, ())))

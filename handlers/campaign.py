@@ -21,6 +21,7 @@ from handlers import deliver, resolve
 from handlers.blocks import campaigns as view
 from handlers.blocks.kit import Reply
 from handlers.commands import Request, Sub, dispatch
+from metrics.status import Status
 
 CREATE_KEYS = {"budget", "currency", "start", "end", "channel", "digest", "min_roi", "grace_days", "window_days", "note"}
 SET_KEYS = CREATE_KEYS | {"name"}
@@ -116,7 +117,7 @@ def end(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/campaign end NAME`"""
     req.args.unknown_keys(set())
     camp = lookup.campaign(session, ws, parse_name(req.args.word(0, "NAME", "`/campaign end NAME`")))
-    was_ended = camp.status == "ended"
+    was_ended = camp.status == Status.ENDED
     campaigns.end(session, camp, req.runtime.today())
     return view.ended(camp, already=was_ended)
 

@@ -13,6 +13,7 @@ from bot.models import Campaign
 from bot.reports import campaign_report
 from handlers import home_actions
 from handlers.blocks.home import MAX_CAMPAIGNS, home_view
+from metrics.status import Status
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def app_home_opened(event, context, client):
     with runtime.reading(context["team_id"]) as (session, ws):
         mine = Campaign.workspace_id == ws.id
         live = list(session.scalars(
-            select(Campaign).where(mine, Campaign.status == "active", or_(Campaign.end.is_(None), Campaign.end >= today))
+            select(Campaign).where(mine, Campaign.status == Status.ACTIVE, or_(Campaign.end.is_(None), Campaign.end >= today))
             .order_by(Campaign.start.desc().nulls_last(), Campaign.name_key)
         ))
         reports = [campaign_report(session, camp, today=today) for camp in live[:MAX_CAMPAIGNS]]

@@ -28,6 +28,7 @@ from handlers import deliver, resolve
 from handlers.blocks import influencers as view
 from handlers.blocks.kit import Reply
 from handlers.commands import Request, Sub, dispatch
+from metrics.status import Status
 
 PERSON_KEYS = {"platform", "followers", "manager"}
 TERMS_KEYS = {"fee", "commission", "product_cost", "goal_revenue", "start"}
@@ -44,7 +45,7 @@ def _values(req: Request, keys: set[str]) -> dict[str, Any]:
         "product_cost": lambda v: parse_money(v, "product_cost"),
         "goal_revenue": lambda v: parse_money(v, "goal_revenue"),
         "start": lambda v: parse_date(v, "start"),
-        "status": lambda v: parse_choice(v, "status", ("active", "cut")),
+        "status": lambda v: parse_choice(v, "status", (Status.ACTIVE, Status.CUT)),
     }
     return {k: parsers[k](v) for k, v in req.args.options.items() if k in keys}
 

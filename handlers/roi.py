@@ -41,6 +41,7 @@ from handlers.files import MAX_BYTES
 from metrics import charts
 from metrics.flags import running
 from metrics.roi import campaign_metrics
+from metrics.status import Status
 from metrics.tiers import TIERS
 from metrics.windows import contains, describe
 
@@ -87,8 +88,8 @@ def campaign_in_channel(session: Session, ws: Workspace, channel_id: str, today:
     camps = list(session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.channel_id == channel_id)))
 
     def rank(c: Campaign):
-        live = c.status == "active" and running(rule(c), today)
-        return (not live, c.status != "active", -(c.start or date.min).toordinal(), c.name_key)
+        live = c.status == Status.ACTIVE and running(rule(c), today)
+        return (not live, c.status != Status.ACTIVE, -(c.start or date.min).toordinal(), c.name_key)
 
     return min(camps, key=rank, default=None)
 
@@ -197,11 +198,11 @@ def underperformers(req: Request, session: Session, ws: Workspace) -> Reply:
     today = req.runtime.today()
     if "campaign" in req.args.options:
         camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
-        if camp.status != "active" or not running(rule(camp), today):
+        if camp.status != Status.ACTIVE or not running(rule(camp), today):
             return misc.not_running(camp, today=today)
         camps = [camp]
     else:
-        camps = [c for c in session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.status == "active")
+        camps = [c for c in session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.status == Status.ACTIVE)
                                             .order_by(Campaign.name_key)) if running(rule(c), today)]
     return misc.underperformers([campaign_report(session, c, today=today) for c in camps], today=today)
 
@@ -260,7 +261,7 @@ def sale(req: Request, session: Session, ws: Workspace) -> Reply:
                        "Please run the command again.")
     order = _stored(session, ws, order_id)
     credited = session.get(Enrolment, order.enrolment_id) if order.attribution in queries.CREDITED else None
-    cut = reg.enrolment if reg.enrolment.status == "cut" and reg.enrolment.cut_on and day > reg.enrolment.cut_on else None
+    cut = reg.enrolment if reg.enrolment.status == Status.CUT and reg.enrolment.cut_on and day > reg.enrolment.cut_on else None
     return misc.sale(code=reg.code, order_id=order_id, new=existing is None, day=day, amount=amount, refunded=refunded,
                      revenue=order.revenue, currency=camp.currency, camp=credited.campaign if credited else camp,
                      credited=credited.influencer.handle if credited else None,

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from metrics.status import Status
+
 ROI, GOAL, ENGAGEMENT = "roi", "goal", "engagement"
 MIN_PEERS = 3  # fewer rates than this make a median too noisy to judge anyone by
 
@@ -61,7 +63,7 @@ def running(rule: Rule, today: date) -> bool:
 
 def eligible(c: Candidate, rule: Rule, today: date) -> bool:
     """True for an active enrolment of a running campaign, past its grace days, that has cost something."""
-    return (running(rule, today) and c.status == "active"
+    return (running(rule, today) and c.status == Status.ACTIVE
             and c.start <= today - timedelta(days=rule.grace_days) and c.cost > 0)
 
 

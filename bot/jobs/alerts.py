@@ -23,6 +23,7 @@ from bot.models import Alert, Campaign, Workspace
 from bot.reports import campaign_report, rule
 from bot.runtime import Runtime
 from metrics.flags import running
+from metrics.status import Status
 
 log = logging.getLogger("roi.jobs.alerts")
 
@@ -59,7 +60,7 @@ def flagged_today(runtime: Runtime, camp_id: int, today: date) -> Flagged | None
     """Whom §6 flags today in a running campaign, each with the alert's info, and who is quiet (Keep / Snooze)."""
     with runtime.reads.begin() as session:
         camp = session.get(Campaign, camp_id)
-        if camp is None or camp.status != "active" or not running(rule(camp), today):
+        if camp is None or camp.status != Status.ACTIVE or not running(rule(camp), today):
             return None
         team = session.get(Workspace, camp.workspace_id).team_id
         report = campaign_report(session, camp, today=today)

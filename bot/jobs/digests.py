@@ -22,6 +22,7 @@ from bot.jobs import claims, owners
 from bot.models import Campaign, JobRun, Workspace
 from bot.runtime import Runtime
 from bot.schedule import Schedule, parse_schedule, utc
+from metrics.status import Status
 
 log = logging.getLogger("roi.jobs.digest")
 
@@ -78,7 +79,7 @@ def final_time(camp: Campaign, sched: Schedule, tz: ZoneInfo) -> datetime | None
 
 def posts_at(camp: Campaign, sched: Schedule, tz: ZoneInfo, fire: datetime) -> bool:
     """Whether the scheduled time `fire` posts a digest: from the campaign's start to its final digest (§5)."""
-    if camp.status != "active" or not camp.channel_id or sched.kind == "off":
+    if camp.status != Status.ACTIVE or not camp.channel_id or sched.kind == "off":
         return False
     if camp.start is not None and fire.astimezone(tz).date() < camp.start:
         return False
@@ -102,7 +103,7 @@ def candidates(runtime: Runtime) -> list[int]:
     with runtime.reads.begin() as session:
         return list(session.scalars(
             select(Campaign.id).join(Workspace, Workspace.id == Campaign.workspace_id)
-            .where(Campaign.status == "active", Campaign.channel_id.is_not(None), Campaign.digest != "off",
+            .where(Campaign.status == Status.ACTIVE, Campaign.channel_id.is_not(None), Campaign.digest != "off",
                    Workspace.uninstalled_at.is_(None)).order_by(Campaign.id)))
 
 

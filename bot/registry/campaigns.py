@@ -12,6 +12,7 @@ from bot import attribution
 from bot.errors import Conflict, InputError
 from bot.models import Campaign, Workspace, utcnow
 from bot.registry import lookup
+from metrics.status import Status
 from metrics.windows import window
 
 DEFAULTS: dict[str, Any] = {
@@ -50,7 +51,7 @@ def create(session: Session, ws: Workspace, values: dict[str, Any], *, user_id: 
         raise Conflict(f"A campaign called `{name}` already exists. Change it with `/campaign set {name} key=value`.")
     fields = {**DEFAULTS, **{KEYS[k]: v for k, v in values.items()}}
     _check_dates(fields.get("start"), fields.get("end"))
-    camp = Campaign(workspace_id=ws.id, name_key=name.lower(), created_by=user_id, status="active",
+    camp = Campaign(workspace_id=ws.id, name_key=name.lower(), created_by=user_id, status=Status.ACTIVE,
                     digest_since=now or utcnow(), **fields)
     session.add(camp)
     session.flush()
@@ -93,7 +94,7 @@ def end(session: Session, camp: Campaign, today: date, *, changes: attribution.C
         if camp.start and camp.start > today:
             camp.start = today
         camp.end = today
-    camp.status = "ended"
+    camp.status = Status.ENDED
     session.flush()
     if touched is not None:
         attribution.changed(session, camp.workspace_id, touched, changes)

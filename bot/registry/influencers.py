@@ -12,6 +12,7 @@ from bot import attribution
 from bot.errors import Conflict, InputError
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer, Workspace
 from metrics.roi import COUNTERS
+from metrics.status import Status
 
 INFLUENCER_KEYS = {"platform": "platform", "followers": "followers", "manager": "manager_id", "handle": "handle"}
 ENROLMENT_KEYS = {
@@ -108,7 +109,7 @@ def update_enrolment(session: Session, row: Enrolment, values: dict[str, Any], *
             done.append((key, getattr(row, attr), value))
             setattr(row, attr, value)
     if "status" in values:
-        row.cut_on = (row.cut_on or today) if row.status == "cut" else None
+        row.cut_on = (row.cut_on or today) if row.status == Status.CUT else None
     session.flush()
     if any(key == "status" for key, _, _ in done):
         attribution.changed(session, row.workspace_id, attribution.Scope.of(campaigns=[row.campaign]), changes)

@@ -27,6 +27,7 @@ from bot.schedule import Schedule, parse_schedule
 from handlers import files
 from handlers.jobs import alerts as sending
 from handlers.jobs import digests as posting
+from metrics.status import Status
 
 log = logging.getLogger("roi.scheduler")
 
@@ -86,7 +87,7 @@ def plan(runtime: Runtime, *, now: datetime | None = None) -> tuple[list[Planned
 
 
 def _idle(camp: Campaign, sched: Schedule) -> str | None:
-    if camp.status != "active":
+    if camp.status != Status.ACTIVE:
         return "ended with /campaign end"
     if sched.kind == "off":
         return "digest=off (post one with `roi-bot jobs run digest`)"

@@ -18,7 +18,7 @@ from handlers.blocks.report_campaign import bullet_sections, reason_text
 CUT, KEEP, SNOOZE = "roi_cut", "roi_keep", "roi_snooze"  # the buttons' action ids (SPEC §6)
 DECISIONS = {CUT: alerts.CUT, KEEP: alerts.KEEP, SNOOZE: alerts.SNOOZE}
 BLOCK_ID = "roi_alert"
-DONE = {"cut": "Cut", "keep": "Kept", "snooze": "Snoozed"}
+DONE = {alerts.CUT: "Cut", alerts.KEEP: "Kept", alerts.SNOOZE: "Snoozed"}
 
 
 def _num(value) -> Decimal | None:
@@ -87,7 +87,7 @@ def decision_text(info: dict, *, decision: str, user_id: str, on: date, quiet_un
     """`✂️ Cut by <@U…> on 2026-03-16: …` — what was decided, by whom, and what it means."""
     handle, campaign = _names(info)
     by = f"by {fmt.user(user_id)} on {on.isoformat()}"
-    if decision == "cut":
+    if decision == alerts.CUT:
         return (f":scissors: Cut {by}: orders from that day on no longer count for *{handle}* in *{campaign}*; "
                 "no more alerts.")
     until = (quiet_until or on + timedelta(days=QUIET_DAYS.get(decision, 0))).isoformat()

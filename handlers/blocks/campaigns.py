@@ -10,14 +10,15 @@ from bot.schedule import parse_schedule
 from handlers.blocks import fmt
 from handlers.blocks.help import usage_reply
 from handlers.blocks.kit import Reply, context, divider, fields, header, section, table
+from metrics.status import Status
 from metrics.tiers import tier
 from metrics.windows import window
 
 
 def phase(camp: Campaign, today: date) -> str:
     """Where a campaign stands: ended, upcoming, running, or finished but still counting orders."""
-    if camp.status == "ended":
-        return "ended"
+    if camp.status == Status.ENDED:
+        return Status.ENDED
     if camp.start and today < camp.start:
         return "upcoming"
     if camp.end and today > camp.end:

@@ -9,6 +9,7 @@ from handlers.blocks import fmt
 from handlers.blocks.campaigns import relinked_note, show_value
 from handlers.blocks.help import usage_reply
 from handlers.blocks.kit import Reply, context, divider, fields, header, section, table
+from metrics.status import Status
 from metrics.tiers import tier
 
 COUNTERS = ("impressions", "reach", "likes", "comments", "shares", "saves", "clicks", "views")
@@ -116,7 +117,7 @@ def changed(person: Influencer, changes: list[tuple[str, Any, Any]], *, enrolmen
     cur = enrolment.campaign.currency if enrolment else ""
     lines = [f"• *{k}*: {show_value(k, old, cur)} → {show_value(k, new, cur)}" for k, old, new in changes]
     note = ""
-    if enrolment is not None and any(k == "status" for k, _, _ in changes) and enrolment.status == "cut":
+    if enrolment is not None and any(k == "status" for k, _, _ in changes) and enrolment.status == Status.CUT:
         note = f"\nOrders after {enrolment.cut_on.isoformat()} no longer count for them here, and alerts stop."
     return Reply(text=f"{person.handle} updated", blocks=[section(f":pencil2: Updated *{fmt.esc(person.handle)}*{where}\n" + "\n".join(lines) + note + relinked_note(relinked))])
 

@@ -15,6 +15,7 @@ from handlers.blocks import fmt
 from handlers.blocks.kit import Block, Reply, context, divider, fields, header, section, table
 from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
 from metrics.roi import Metrics
+from metrics.status import Status
 
 MAX_ROWS = 25  # influencers in the ranked table; the rest are counted in a line below it
 MAX_FLAGGED = 12
@@ -71,7 +72,7 @@ def asked(user_id: str, text: str) -> Block:
 
 def who(row: Row) -> str:
     """A handle with its status when it is not active: `ana (cut)`."""
-    return row.influencer.handle if row.status == "active" else f"{row.influencer.handle} ({row.status})"
+    return row.influencer.handle if row.status == Status.ACTIVE else f"{row.influencer.handle} ({row.status})"
 
 
 def period(report: CampaignReport) -> str:

@@ -36,6 +36,7 @@ from bot.runtime import Runtime
 from handlers.blocks import alerts as view
 from handlers.deliver import failure, open_dm, reason
 from handlers.tokens import client_for
+from metrics.status import Status
 
 log = logging.getLogger("roi.jobs.alerts")
 
@@ -47,7 +48,7 @@ def scan(runtime: Runtime, *, workspace_id: int | None = None, campaign_id: int 
     `retry`: a later try at today's scan after failures, whose repeated failures are logged at DEBUG only (the
     first was logged)."""
     today = runtime.today()
-    query = select(Campaign.id).where(Campaign.status == "active").order_by(Campaign.workspace_id, Campaign.name_key)
+    query = select(Campaign.id).where(Campaign.status == Status.ACTIVE).order_by(Campaign.workspace_id, Campaign.name_key)
     if workspace_id is not None:
         query = query.where(Campaign.workspace_id == workspace_id)
     if campaign_id is not None:
