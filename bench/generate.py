@@ -25,7 +25,7 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bot.imports.detect import SHOPIFY_EXPORT_HEADER
+from bot.shopify_export import SHOPIFY_EXPORT_HEADER
 
 VERSION = 2  # bump when the generated content changes
 SEED = 20261128

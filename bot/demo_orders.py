@@ -14,8 +14,7 @@ import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-# Shopify's 79-column orders export header, by name.
-SHOPIFY_HEADER = ('Name', 'Email', 'Financial Status', 'Paid at', 'Fulfillment Status', 'Fulfilled at', 'Accepts Marketing', 'Currency', 'Subtotal', 'Shipping', 'Taxes', 'Total', 'Discount Code', 'Discount Amount', 'Shipping Method', 'Created at', 'Lineitem quantity', 'Lineitem name', 'Lineitem price', 'Lineitem compare at price', 'Lineitem sku', 'Lineitem requires shipping', 'Lineitem taxable', 'Lineitem fulfillment status', 'Billing Name', 'Billing Street', 'Billing Address1', 'Billing Address2', 'Billing Company', 'Billing City', 'Billing Zip', 'Billing Province', 'Billing Country', 'Billing Phone', 'Shipping Name', 'Shipping Street', 'Shipping Address1', 'Shipping Address2', 'Shipping Company', 'Shipping City', 'Shipping Zip', 'Shipping Province', 'Shipping Country', 'Shipping Phone', 'Notes', 'Note Attributes', 'Cancelled at', 'Payment Method', 'Payment Reference', 'Refunded Amount', 'Vendor', 'Outstanding Balance', 'Employee', 'Location', 'Device ID', 'Id', 'Tags', 'Risk Level', 'Source', 'Lineitem discount', 'Tax 1 Name', 'Tax 1 Value', 'Tax 2 Name', 'Tax 2 Value', 'Tax 3 Name', 'Tax 3 Value', 'Tax 4 Name', 'Tax 4 Value', 'Tax 5 Name', 'Tax 5 Value', 'Phone', 'Receipt Number', 'Duties', 'Billing Province Name', 'Shipping Province Name', 'Payment ID', 'Payment Terms Name', 'Next Payment Due At', 'Payment References')
+from bot.shopify_export import export_csv
 
 PRODUCTS = (("Glow Serum 30ml", Decimal("48.00")), ("Dew Cream", Decimal("34.00")), ("Night Oil", Decimal("62.00")),
             ("Cleansing Balm", Decimal("29.50")))
@@ -26,27 +25,21 @@ SELLERS = (("glowwithmia", "MIA10", 0.22, date(2026, 3, 2)), ("skincare.sam", "S
 FIRST_DAY, LAST_DAY = date(2026, 3, 1), date(2026, 3, 15)
 
 
-def _row(**values) -> list[str]:
-    return [values.get(col, "") for col in SHOPIFY_HEADER]
-
-
 def orders_csv(seed: int = 2026) -> str:
     """The demo's orders export, as Shopify writes it."""
     rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SHOPIFY_HEADER)
+    orders = []
     number = 2000
     day = FIRST_DAY
     while day <= LAST_DAY:
         for _ in range(rng.randint(16, 26)):
             number += 1
-            writer.writerows(_order(rng, f"#{number}", day))
+            orders.append(_order(rng, f"#{number}", day))
         day += timedelta(days=1)
-    return out.getvalue()
+    return export_csv(orders)
 
 
-def _order(rng: random.Random, name: str, day: date) -> list[list[str]]:
+def _order(rng: random.Random, name: str, day: date) -> list[dict[str, str]]:
     created = datetime(day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59), rng.randint(0, 59))
     stamp = created.strftime("%Y-%m-%d %H:%M:%S -0400")
     items = [rng.choice(PRODUCTS) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))]
@@ -72,15 +65,15 @@ def _order(rng: random.Random, name: str, day: date) -> list[list[str]]:
     elif roll < 0.07:
         status, cancelled = "voided", stamp
     currency = "EUR" if rng.random() < 0.03 else "USD"
-    rows = [_row(**{"Name": name, "Financial Status": status, "Currency": currency, "Subtotal": f"{subtotal:.2f}",
+    rows = [{"Name": name, "Financial Status": status, "Currency": currency, "Subtotal": f"{subtotal:.2f}",
                     "Total": f"{subtotal + Decimal('4.95'):.2f}", "Shipping": "4.95", "Discount Code": code,
                     "Discount Amount": f"{discount:.2f}", "Created at": stamp, "Paid at": stamp,
                     "Refunded Amount": f"{refunded:.2f}", "Cancelled at": cancelled, "Note Attributes": notes,
                     "Lineitem quantity": "1", "Lineitem name": items[0][0], "Lineitem price": f"{items[0][1]:.2f}",
-                    "Source": "web"})]
+                    "Source": "web"}]
     for item, price in items[1:]:
-        rows.append(_row(**{"Name": name, "Created at": stamp, "Lineitem quantity": "1", "Lineitem name": item,
-                            "Lineitem price": f"{price:.2f}"}))
+        rows.append({"Name": name, "Created at": stamp, "Lineitem quantity": "1", "Lineitem name": item,
+                     "Lineitem price": f"{price:.2f}"})
     return rows
 
 

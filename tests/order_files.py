@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.imports.detect import SHOPIFY_EXPORT_HEADER
+from import_support import shopify_file
+
 from bot.imports.orders import OrderRecord, Rejected, read_orders
 from bot.imports.text import open_rows
-from import_support import shopify_file
+from bot.shopify_export import SHOPIFY_EXPORT_HEADER, export_csv
 
 UTC = ZoneInfo("UTC")
 KIRITIMATI = ZoneInfo("Pacific/Kiritimati")  # UTC+14: a morning in New York is already tomorrow there
@@ -57,10 +57,4 @@ def line_items(name: str, items: int = 1, **order: str) -> list[dict[str, str]]:
 
 def shopify_csv(*orders_rows: list[dict[str, str]], header: list[str] = SHOPIFY_HEADER) -> bytes:
     """A Shopify-shaped export: the real header, the given columns filled, every other cell blank."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for rows in orders_rows:
-        for row in rows:
-            writer.writerow([row.get(column, "") for column in header])
-    return out.getvalue().encode()
+    return export_csv(orders_rows, header).encode()
