@@ -15,7 +15,7 @@ from bot import alerts
 from bot.runtime import Runtime
 from bot.values import body_id, row_id
 from handlers import deliver
-from handlers.blocks import alerts as view
+from handlers.blocks import alerts as alert_blocks
 from handlers.blocks.kit import Reply
 
 log = logging.getLogger("roi.alerts")
@@ -27,14 +27,14 @@ def _decide(runtime: Runtime, *, team: str, user: str, value: str, decision: str
         done = alerts.decide(session, runtime.settings, team=team, user=user, alert_id=row_id(value),
                              decision=decision, today=runtime.today(), now=runtime.clock())
     if done.outcome == alerts.GONE:
-        return view.gone(), None
+        return alert_blocks.gone(), None
     if done.outcome == alerts.NOT_ALLOWED:
-        return view.not_allowed(done.info, manager=done.manager, admins=bool(runtime.settings.admins)), None
+        return alert_blocks.not_allowed(done.info, manager=done.manager, admins=bool(runtime.settings.admins)), None
     if done.outcome == alerts.ALREADY_CUT:
-        return view.already_cut(done.info, on=done.on), None
+        return alert_blocks.already_cut(done.info, on=done.on), None
     if done.outcome == alerts.ALREADY_DECIDED:
-        return view.already_decided(done.info, decision=done.decision, user_id=done.by, on=done.on), None
-    return view.decided(done.info, decision=decision, user_id=user, on=done.on, quiet_until=done.quiet_until), done.message
+        return alert_blocks.already_decided(done.info, decision=done.decision, user_id=done.by, on=done.on), None
+    return alert_blocks.decided(done.info, decision=decision, user_id=user, on=done.on, quiet_until=done.quiet_until), done.message
 
 
 def decide(ack, body, context, client, respond):
@@ -44,7 +44,7 @@ def decide(ack, body, context, client, respond):
     team = body_id(body, "team") or context.get("team_id") or ""
     user = body_id(body, "user") or ""
     reply, message = _decide(context["roi"], team=team, user=user, value=str(action.get("value") or ""),
-                             decision=view.DECISIONS[action["action_id"]])
+                             decision=alert_blocks.DECISIONS[action["action_id"]])
     if message is None:
         deliver.tell(respond, reply, client=client)
         return
@@ -67,5 +67,5 @@ def decide(ack, body, context, client, respond):
 
 def register(app: App) -> None:
     """Register the three alert buttons."""
-    for action_id in view.DECISIONS:
+    for action_id in alert_blocks.DECISIONS:
         app.action(action_id)(decide)

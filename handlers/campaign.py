@@ -18,7 +18,7 @@ from bot.registry import campaigns, codes, links, lookup
 from bot.schedule import parse_schedule
 from bot.values import parse_channel, parse_date, parse_int, parse_money, parse_name, parse_pct, shown
 from handlers import deliver, resolve
-from handlers.blocks import campaigns as view
+from handlers.blocks import campaigns as campaign_blocks
 from handlers.blocks.kit import Reply
 from handlers.commands import Request, Sub, dispatch
 from metrics.status import Status
@@ -72,7 +72,7 @@ def create(req: Request, session: Session, ws: Workspace) -> Reply:
     if "budget" not in values:
         raise InputError("budget", "is required", "`budget=AMOUNT`, e.g. `budget=5,000`")
     camp = campaigns.create(session, ws, {"name": name, **values}, user_id=req.user_id, now=req.runtime.clock())
-    return view.created(camp, next_digest=_next_digest(req, camp))
+    return campaign_blocks.created(camp, next_digest=_next_digest(req, camp))
 
 
 def list_(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -84,7 +84,7 @@ def list_(req: Request, session: Session, ws: Workspace) -> Reply:
         ).all()
     )
     rows = session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id).order_by(Campaign.status, Campaign.name_key))
-    return view.listing([(c, counts.get(c.id, 0)) for c in rows], today=req.runtime.today())
+    return campaign_blocks.listing([(c, counts.get(c.id, 0)) for c in rows], today=req.runtime.today())
 
 
 def show(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -96,7 +96,7 @@ def show(req: Request, session: Session, ws: Workspace) -> Reply:
     by_enrolment: dict[int, list[str]] = {}
     for enrolment_id, code in code_rows:
         by_enrolment.setdefault(enrolment_id, []).append(code)
-    return view.card(camp, [(e, by_enrolment.get(e.id, [])) for e in enrolments], today=req.runtime.today(),
+    return campaign_blocks.card(camp, [(e, by_enrolment.get(e.id, [])) for e in enrolments], today=req.runtime.today(),
                      next_digest=_next_digest(req, camp))
 
 
@@ -110,7 +110,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     if {"start", "end", "window_days"} & set(values):
         codes.check_windows_still_apart(session, camp)
     relinked = links.refresh(session, campaign_id=camp.id) if any(k == "name" for k, _, _ in changes) else 0
-    return view.changed(camp, changes, relinked=relinked, next_digest=_next_digest(req, camp))
+    return campaign_blocks.changed(camp, changes, relinked=relinked, next_digest=_next_digest(req, camp))
 
 
 def end(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -119,7 +119,7 @@ def end(req: Request, session: Session, ws: Workspace) -> Reply:
     camp = lookup.campaign(session, ws, parse_name(req.args.word(0, "NAME", "`/campaign end NAME`")))
     was_ended = camp.status == Status.ENDED
     campaigns.end(session, camp, req.runtime.today())
-    return view.ended(camp, already=was_ended)
+    return campaign_blocks.ended(camp, already=was_ended)
 
 
 SUBS = {
@@ -135,7 +135,7 @@ SUBS = {
 
 def campaign_command(ack, command, context, client):
     """Listener for `/campaign`: done, and answered, in the acknowledgement (errors too: handlers.errors)."""
-    reply = dispatch(command, context, client, name="/campaign", subs=SUBS, usage=view.usage)
+    reply = dispatch(command, context, client, name="/campaign", subs=SUBS, usage=campaign_blocks.usage)
     if SUBS.get(((command.get("text") or "").split() or [""])[0].lower(), SUBS["list"]).changes:
         context["roi"].campaigns_changed()
     ack(**deliver.in_ack(reply))

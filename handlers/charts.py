@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Campaign
 from bot.reports import CampaignReport, campaign_report, revenue_series
-from handlers.blocks import report_campaign as view
+from handlers.blocks import report_campaign as report_blocks
 from handlers.blocks.kit import Block
 from handlers.deliver import Chart, Post
 from metrics import charts
@@ -26,7 +26,7 @@ def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: d
     report = campaign_report(session, camp, today=today, date_from=date_from, date_to=date_to)
     roi_rows = [(r.influencer.handle, r.metrics.roi_pct, r.metrics.profit) for r in report.rows]
     name = camp.name
-    return Post(view.campaign(report, footer=footer), (
+    return Post(report_blocks.campaign(report, footer=footer), (
         Chart(f"{name}-roi-by-influencer.png", f"{name}: ROI by influencer",
               f"Bar chart of ROI per influencer in {name}, best first",
               partial(charts.roi_by_influencer, roi_rows, title=f"{name}: ROI by influencer")),

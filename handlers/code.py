@@ -12,7 +12,7 @@ from bot.registry import codes, lookup
 from bot.registry.links import tracking_url
 from bot.values import parse_code, parse_handle, parse_name, parse_url
 from handlers import deliver
-from handlers.blocks import codes as view
+from handlers.blocks import codes as code_blocks
 from handlers.blocks.kit import Reply
 from handlers.commands import Request, Sub, dispatch
 
@@ -30,7 +30,7 @@ def add(req: Request, session: Session, ws: Workspace) -> Reply:
     enrolment = lookup.enrolment(session, person, camp)
     link = tracking_url(url, platform=person.platform, campaign=camp.name, handle=person.handle) if url else None
     row = codes.add(session, enrolment, code, url=link, user_id=req.user_id)
-    return view.added(row, person, camp)
+    return code_blocks.added(row, person, camp)
 
 
 def list_(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -42,7 +42,7 @@ def list_(req: Request, session: Session, ws: Workspace) -> Reply:
         camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
         query = query.where(Code.campaign_id == camp.id)
     rows = list(session.scalars(query.order_by(Campaign.name_key, Code.code_key)))
-    return view.listing(rows, camp)
+    return code_blocks.listing(rows, camp)
 
 
 def remove(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -51,7 +51,7 @@ def remove(req: Request, session: Session, ws: Workspace) -> Reply:
     code = parse_code(req.args.word(0, "CODE", "`/code remove CODE`"))
     camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"])) if "campaign" in req.args.options else None
     row = codes.remove(session, ws, code, camp)
-    return view.removed(row)
+    return code_blocks.removed(row)
 
 
 SUBS = {
@@ -63,7 +63,7 @@ SUBS = {
 
 def code_command(ack, command, context, client):
     """Listener for `/code`: done, and answered, in the acknowledgement (errors too: handlers.errors)."""
-    ack(**deliver.in_ack(dispatch(command, context, client, name="/code", subs=SUBS, usage=view.usage)))
+    ack(**deliver.in_ack(dispatch(command, context, client, name="/code", subs=SUBS, usage=code_blocks.usage)))
 
 
 def register(app: App) -> None:

@@ -26,7 +26,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.logs import Redactor
 from handlers import chart_pool
-from handlers.blocks import report_misc as view
+from handlers.blocks import report_misc as misc_blocks
 from handlers.blocks.kit import Reply
 
 log = logging.getLogger("roi.deliver")
@@ -260,7 +260,7 @@ def to_channel(client: WebClient, post: Post, *, channel: str, asker: str, respo
         log.info("cannot post in %s (%s on %s); sending the answer to %s's DM", channel, shut.code, shut.method, asker)
     dm = open_dm(client, asker)
     _publish(client, dm, drawn)
-    tell(respond, view.moved_to_dm(channel, shut.code), client=client)
+    tell(respond, misc_blocks.moved_to_dm(channel, shut.code), client=client)
     return dm
 
 

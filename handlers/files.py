@@ -34,7 +34,7 @@ from bot.models import ImportRun, Workspace
 from bot.permissions import may_change
 from bot.registry import lookup
 from bot.runtime import Runtime
-from handlers.blocks import imports as view
+from handlers.blocks import imports as import_blocks
 from handlers.blocks.errors import internal
 from handlers.blocks.kit import context
 from handlers.deliver import open_dm, reason
@@ -62,11 +62,11 @@ def check(info: dict) -> None:
     name = info.get("name") or "the file"
     if not _is_csv(info):
         kind = info.get("pretty_type") or info.get("filetype") or "file"
-        raise Refused(f"`{view.esc(name)}` is a {view.esc(kind)}, and I can only import CSV files. "
+        raise Refused(f"`{import_blocks.esc(name)}` is a {import_blocks.esc(kind)}, and I can only import CSV files. "
                       "Export the orders, roster or stats as CSV and share that.")
     size = int(info.get("size") or 0)
     if size > MAX_BYTES:
-        raise Refused(f"`{view.esc(name)}` is {size / 1024 / 1024:,.0f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB. "
+        raise Refused(f"`{import_blocks.esc(name)}` is {size / 1024 / 1024:,.0f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB. "
                       "Split the export by date, or import it with `roi-bot import` on the server.")
 
 
@@ -131,7 +131,7 @@ def _refuse(runtime: Runtime, team_id: str, file_id: str, summary: dict) -> None
                         .values(kind="refused", summary=summary, owner=None))
 
 
-def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
+def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, user_id: str, file_id: str) -> import_blocks.Reply:
     """Claim, fetch, check, download and import one shared file; returns the reply for the DM."""
     info = fetch_info(client, file_id)
     name = info.get("name") or file_id
@@ -141,7 +141,7 @@ def import_shared_file(runtime: Runtime, client: WebClient, *, team_id: str, use
     return _import(runtime, client, info, team_id=team_id, user_id=user_id, file_id=file_id)
 
 
-def _seen_before(runtime: Runtime, team_id: str, file_id: str) -> view.Reply | None:
+def _seen_before(runtime: Runtime, team_id: str, file_id: str) -> import_blocks.Reply | None:
     """The answer to a file id claimed before (Slack redelivering the event, a second process): silence while its
     import runs, since that import answers; once it has finished, when it was imported and what it did."""
     with runtime.reading(team_id) as (session, ws):
@@ -149,11 +149,11 @@ def _seen_before(runtime: Runtime, team_id: str, file_id: str) -> view.Reply | N
         log.info("file %s delivered again; its import is %s", file_id, run.kind if run else "gone")
         if run is None or run.kind == PENDING:
             return None
-        return view.earlier(run.kind, run.summary, name=run.source or file_id,
+        return import_blocks.earlier(run.kind, run.summary, name=run.source or file_id,
                             on=run.created_at.astimezone(runtime.settings.tz).date())
 
 
-def _import(runtime: Runtime, client: WebClient, info: dict, *, team_id: str, user_id: str, file_id: str) -> view.Reply:
+def _import(runtime: Runtime, client: WebClient, info: dict, *, team_id: str, user_id: str, file_id: str) -> import_blocks.Reply:
     """Download and import a claimed file in one transaction, which also records the import (the claim filled)."""
     name = info.get("name") or file_id
     try:
@@ -172,7 +172,7 @@ def _import(runtime: Runtime, client: WebClient, info: dict, *, team_id: str, us
         raise
     if summary.kind == "orders":
         tidy(runtime.engine, summary)
-    return view.summary(summary)
+    return import_blocks.summary(summary)
 
 
 def resume(runtime: Runtime) -> int:
@@ -212,7 +212,7 @@ def _resume_one(runtime: Runtime, *, team_id: str, user_id: str, file_id: str) -
         reply = _import(runtime, client, fetch_info(client, file_id), team_id=team_id, user_id=user_id, file_id=file_id)
     except BotError as error:
         _refuse(runtime, team_id, file_id, {"error": error.message})
-        reply = view.refused(error.message)
+        reply = import_blocks.refused(error.message)
     except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
         ref = reference()
         log.exception("import of shared file %s failed again ref=%s", file_id, ref)
@@ -240,7 +240,7 @@ def message(event, context, client, logger):
         # Checked before Slack is asked for a byte, and before any claim: a refused share leaves no import run
         # behind, so an admin sharing the same file afterwards has it imported.
         log.info("files shared by %s not imported: not in ROI_ADMINS", event.get("user"))
-        reply = view.not_allowed([item.get("name") if isinstance(item, dict) else None for item in shared])
+        reply = import_blocks.not_allowed([item.get("name") if isinstance(item, dict) else None for item in shared])
         client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
         return
     for item in shared[:5]:
@@ -251,7 +251,7 @@ def message(event, context, client, logger):
             reply = import_shared_file(runtime, client, team_id=context["team_id"], user_id=event.get("user", ""),
                                        file_id=file_id)
         except BotError as error:
-            reply = view.refused(error.message)
+            reply = import_blocks.refused(error.message)
         except Exception:  # noqa: BLE001 - the person who shared the file must hear that it failed
             ref = reference()
             log.exception("import of shared file %s failed ref=%s", file_id, ref)

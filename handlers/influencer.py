@@ -25,7 +25,7 @@ from bot.values import (
     parse_user,
 )
 from handlers import deliver, resolve
-from handlers.blocks import influencers as view
+from handlers.blocks import influencers as influencer_blocks
 from handlers.blocks.kit import Reply
 from handlers.commands import Request, Sub, dispatch
 from metrics.status import Status
@@ -68,7 +68,7 @@ def add(req: Request, session: Session, ws: Workspace) -> Reply:
     else:
         new_person, changes = False, influencers.update(session, person, person_values)
     enrolment = influencers.enrol(session, person, camp, terms, today=req.runtime.today()) if camp else None
-    return view.added(person, enrolment, new_person=new_person, changes=changes)
+    return influencer_blocks.added(person, enrolment, new_person=new_person, changes=changes)
 
 
 def list_(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -77,10 +77,10 @@ def list_(req: Request, session: Session, ws: Workspace) -> Reply:
     if "campaign" in req.args.options:
         camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
         rows = list(session.scalars(select(Enrolment).where(Enrolment.campaign_id == camp.id).order_by(Enrolment.id)))
-        return view.lineup(camp, rows)
+        return influencer_blocks.lineup(camp, rows)
     people = list(session.scalars(select(Influencer).where(Influencer.workspace_id == ws.id).order_by(Influencer.handle_key)))
     campaigns_of = {p.id: [e.campaign.name for e in p.enrolments] for p in people}
-    return view.listing(people, campaigns_of)
+    return influencer_blocks.listing(people, campaigns_of)
 
 
 def show(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -88,7 +88,7 @@ def show(req: Request, session: Session, ws: Workspace) -> Reply:
     req.args.unknown_keys(set())
     person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer show HANDLE`")))
     codes = {e.id: list(session.scalars(select(Code).where(Code.enrolment_id == e.id).order_by(Code.code_key))) for e in person.enrolments}
-    return view.card(person, codes)
+    return influencer_blocks.card(person, codes)
 
 
 def remove(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -96,7 +96,7 @@ def remove(req: Request, session: Session, ws: Workspace) -> Reply:
     req.args.unknown_keys(set())
     person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer remove HANDLE`")))
     handle = person.handle
-    return view.removed(handle, influencers.remove(session, person))
+    return influencer_blocks.removed(handle, influencers.remove(session, person))
 
 
 def set_(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -110,7 +110,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
         if not values:
             raise InputError("key=value", "nothing to change", "`fee`, `commission`, `product_cost`, `goal_revenue`, `start` or `status`")
         changes = influencers.update_enrolment(session, enrolment, values, today=req.runtime.today())
-        return view.changed(person, changes, enrolment=enrolment)
+        return influencer_blocks.changed(person, changes, enrolment=enrolment)
     terms_given = (TERMS_KEYS | {"status"}) & set(req.args.options)
     if terms_given:
         raise InputError("campaign", f"`{'`, `'.join(sorted(terms_given))}` belong to an enrolment", "`campaign=NAME` alongside them")
@@ -120,7 +120,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
         raise InputError("key=value", "nothing to change", "`platform`, `followers`, `manager` or `handle` (or `campaign=NAME` with its terms)")
     changes = influencers.update(session, person, values)
     relinked = links.refresh(session, influencer_id=person.id) if any(k in ("handle", "platform") for k, _, _ in changes) else 0
-    return view.changed(person, changes, enrolment=None, relinked=relinked)
+    return influencer_blocks.changed(person, changes, enrolment=None, relinked=relinked)
 
 
 def stats(req: Request, session: Session, ws: Workspace) -> Reply:
@@ -137,7 +137,7 @@ def stats(req: Request, session: Session, ws: Workspace) -> Reply:
     day = parse_date(req.args.options["date"], "date") if "date" in req.args.options else req.runtime.today()
     post = parse_url(req.args.options["post"], "post") if "post" in req.args.options else None
     stat, created = influencers.record_stats(session, enrolment, day=day, post=post, counters=counters)
-    return view.stats_recorded(person, camp, stat, created=created)
+    return influencer_blocks.stats_recorded(person, camp, stat, created=created)
 
 
 SUBS = {
@@ -152,7 +152,7 @@ SUBS = {
 
 def influencer_command(ack, command, context, client):
     """Listener for `/influencer`: done, and answered, in the acknowledgement (errors too: handlers.errors)."""
-    ack(**deliver.in_ack(dispatch(command, context, client, name="/influencer", subs=SUBS, usage=view.usage)))
+    ack(**deliver.in_ack(dispatch(command, context, client, name="/influencer", subs=SUBS, usage=influencer_blocks.usage)))
 
 
 def register(app: App) -> None:

@@ -29,7 +29,7 @@ from bot.registry import codes, lookup
 from bot.reports import campaign_report, influencer_report, rule
 from bot.values import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
 from handlers import deliver
-from handlers.blocks import report_campaign as view
+from handlers.blocks import report_campaign as report_blocks
 from handlers.blocks import report_misc as misc
 from handlers.blocks.fmt import esc
 from handlers.blocks.help import usage_reply
@@ -308,7 +308,7 @@ def roi_command(ack, command, context, client, respond):
             answer = dispatch({**command, "text": "here"}, context, client, name="/roi", subs=HERE, usage=usage)
         if isinstance(answer, Post):
             user, channel = command.get("user_id", ""), command.get("channel_id", "")
-            signed = Reply(answer.reply.text, answer.reply.blocks + [view.asked(user, text)])
+            signed = Reply(answer.reply.text, answer.reply.blocks + [report_blocks.asked(user, text)])
             deliver.to_channel(client, Post(signed, answer.charts), channel=channel, asker=user, respond=respond)
         else:
             deliver.tell(respond, answer, client=client)

@@ -33,7 +33,7 @@ from bot.jobs.alerts import (
 )
 from bot.models import Campaign, Workspace
 from bot.runtime import Runtime
-from handlers.blocks import alerts as view
+from handlers.blocks import alerts as alert_blocks
 from handlers.deliver import failure, open_dm, reason
 from handlers.tokens import client_for
 from metrics.status import Status
@@ -99,7 +99,7 @@ def _send(runtime: Runtime, ws_id: int, team: str, enrolment_id: int, info: dict
             return Sent(team, camp, handle, ALREADY, "sent before its sender stopped", alert_id)
         channel = open_dm(client, manager) if manager else info["channel"]
         sending_to(runtime, alert_id, channel)
-        message = view.alert(info, alert_id=alert_id)
+        message = alert_blocks.alert(info, alert_id=alert_id)
         sent = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
                                        metadata={"event_type": METADATA_TYPE, "event_payload": {"alert": alert_id}})
     except Exception as error:

@@ -34,7 +34,7 @@ from bot.models import Campaign, Workspace
 from bot.reports import campaign_report
 from bot.runtime import Runtime
 from handlers import deliver
-from handlers.blocks import digest as view
+from handlers.blocks import digest as digest_blocks
 from handlers.blocks.fmt import esc
 from handlers.charts import revenue_chart
 from handlers.deliver import open_dm, reason
@@ -123,10 +123,10 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
             camp = session.get(Campaign, camp_id)
             sched = schedule(camp)
             report = campaign_report(session, camp, today=now.astimezone(tz).date())
-            reply = view.digest(report, previous=previous(session, camp, run_id), period_start=period.start,
+            reply = digest_blocks.digest(report, previous=previous(session, camp, run_id), period_start=period.start,
                                 period_end=period.end, schedule=sched.describe(), forced=forced,
                                 last=scheduled and period.start is not None and period.start == final_time(camp, sched, tz))
-            figures = view.snapshot(report.totals)
+            figures = digest_blocks.snapshot(report.totals)
             drawn = deliver.draw(deliver.Post(reply, (revenue_chart(session, report),)))
         # Say where the message is going before it goes: if this process dies now, whoever takes the claim over
         # looks for it there (by the claim id in its metadata) before posting it again.
