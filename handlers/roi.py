@@ -15,23 +15,19 @@ from decimal import Decimal
 from functools import partial
 
 from slack_bolt import App
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import queries
-from bot.errors import Conflict, InputError, NotFound
-from bot.imports.orders import OrderRecord
-from bot.imports.store_orders import store_orders
-from bot.imports.summary import Summary
+from bot import sales
+from bot.errors import InputError, NotFound
 from bot.limits import MAX_ORDER_AMOUNT
-from bot.models import Campaign, Enrolment, Order, Workspace
-from bot.registry import codes, lookup
+from bot.models import Campaign, Workspace
+from bot.registry import lookup
 from bot.reports import campaign_report, influencer_report, rule
 from bot.values import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
 from handlers import deliver
 from handlers.blocks import report_campaign as report_blocks
 from handlers.blocks import report_misc as misc
-from handlers.blocks.fmt import esc
 from handlers.blocks.help import usage_reply
 from handlers.blocks.kit import Reply
 from handlers.charts import campaign_post
@@ -43,7 +39,6 @@ from metrics.flags import running
 from metrics.roi import campaign_metrics
 from metrics.status import Status
 from metrics.tiers import TIERS
-from metrics.windows import contains, describe
 
 RANK_BY = {"roi": "roi_pct", "roas": "roas", "revenue": "revenue", "orders": "orders",
            "engagement_rate": "engagement_rate_pct"}
@@ -207,21 +202,6 @@ def underperformers(req: Request, session: Session, ws: Workspace) -> Reply:
     return misc.underperformers([campaign_report(session, c, today=today) for c in camps], today=today)
 
 
-def _new_order_id(session: Session, ws: Workspace, day: date) -> str:
-    """`sale-20260310-3`: readable, easy to type back with `id=`, numbered per day."""
-    prefix = f"sale-{day:%Y%m%d}-"
-    n = session.scalar(select(func.count()).where(Order.workspace_id == ws.id, Order.source == SOURCE,
-                                                  Order.order_id.startswith(prefix, autoescape=True))) + 1
-    while _stored(session, ws, f"{prefix}{n}") is not None:
-        n += 1
-    return f"{prefix}{n}"
-
-
-def _stored(session: Session, ws: Workspace, order_id: str) -> Order | None:
-    query = select(Order).where(Order.workspace_id == ws.id, Order.source == SOURCE, Order.order_id == order_id)
-    return session.scalar(query.execution_options(populate_existing=True))
-
-
 def sale(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/roi sale CODE amount=AMOUNT [date=DATE] [id=ORDER_ID] [refunded=AMOUNT]`"""
     code = parse_code(req.args.word(0, "CODE", "`/roi sale CODE amount=AMOUNT`"))
@@ -233,39 +213,11 @@ def sale(req: Request, session: Session, ws: Workspace) -> Reply:
     refunded = (parse_money(opts["refunded"], "refunded", maximum=MAX_ORDER_AMOUNT) if "refunded" in opts
                 else Decimal("0.00"))
     day = parse_date(opts["date"], "date") if "date" in opts else req.runtime.today()
-    order_id = opts.get("id")
-    if order_id is not None and not _ORDER_ID.fullmatch(order_id):
-        raise InputError("id", f"{shown(order_id)} is not an order id", "1–64 letters, digits, `#`, `.`, `_` or `-`")
-    registrations = lookup.codes_named(session, ws, code)
-    if not registrations:
-        raise NotFound(f"There is no code {shown(code)} in this workspace. See `/code list`, or register it with "
-                       f"`/code add {esc(code)} HANDLE campaign=NAME`.")
-    windows = [(reg, session.get(Campaign, reg.campaign_id)) for reg in registrations]
-    fitting = [(reg, camp) for reg, camp in windows if contains(codes.campaign_window(camp), day)]
-    if not fitting:
-        where = "; ".join(f"{esc(c.name)} {describe(codes.campaign_window(c))}" for _, c in windows)
-        raise InputError("date", f"{day.isoformat()} is outside the campaign window of code {shown(code)} ({where})",
-                         "a date inside one of those windows")
-    reg, camp = fitting[0]
-    existing = _stored(session, ws, order_id) if order_id else None
-    before = (existing.order_date, existing.subtotal, existing.refunded) if existing else None
-    generated = order_id is None
-    order_id = order_id or _new_order_id(session, ws, day)
-    record = OrderRecord(row=1, order_id=order_id, created=None, order_date=day, currency=camp.currency, subtotal=amount,
-                         refunded=refunded, cancelled=False, financial_status=None, codes=(reg.code,),
-                         utm_campaign=None, utm_content=None)
-    summary = store_orders(session, ws.id, SOURCE, [record], Summary(kind="orders", format=SOURCE, file="/roi sale"))
-    if generated and summary.new != 1:
-        # Someone else's sale took the same id a moment ago; raising rolls this transaction back untouched.
-        raise Conflict("Another sale was recorded at the same moment under the same id, so nothing was saved. "
-                       "Please run the command again.")
-    order = _stored(session, ws, order_id)
-    credited = session.get(Enrolment, order.enrolment_id) if order.attribution in queries.CREDITED else None
-    cut = reg.enrolment if reg.enrolment.status == Status.CUT and reg.enrolment.cut_on and day > reg.enrolment.cut_on else None
-    return misc.sale(code=reg.code, order_id=order_id, new=existing is None, day=day, amount=amount, refunded=refunded,
-                     revenue=order.revenue, currency=camp.currency, camp=credited.campaign if credited else camp,
-                     credited=credited.influencer.handle if credited else None,
-                     cut=(cut.influencer.handle, cut.cut_on) if cut and not credited else None, before=before)
+    order_id = sales.parse_order_id(opts["id"]) if "id" in opts else None
+    done = sales.record(session, ws, code=code, day=day, amount=amount, refunded=refunded, order_id=order_id)
+    return misc.sale(code=done.code, order_id=done.order_id, new=done.before is None, day=day, amount=amount,
+                     refunded=refunded, revenue=done.revenue, currency=done.campaign.currency, camp=done.campaign,
+                     credited=done.credited, cut=done.cut, before=done.before)
 
 
 def import_(req: Request, session: Session, ws: Workspace) -> Reply:
