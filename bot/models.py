@@ -296,6 +296,14 @@ class JobRun(Base):
     owner: Mapped[str | None] = mapped_column(String(128))
 
 
+class AppMeta(Base):
+    """A fact about the database itself rather than a workspace's data, by key (see bot.meta)."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 # Multi-workspace installs (SLACK_CLIENT_ID …): slack_sdk's own SQLAlchemy stores (bot.oauth_stores) keep
 # installations and OAuth states in these tables, in the same database. They are written out as slack_sdk 3.x
 # defines them, rather than built by slack_sdk, whose store modules cost every start-up a tenth of a second;

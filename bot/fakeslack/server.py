@@ -145,6 +145,18 @@ class FakeSlack:
 
     # -- state for tests ---------------------------------------------------------------------
 
+    def add_member(self, user_id: str, name: str, real_name: str | None = None) -> None:
+        """Put a person in the workspace (users.list, users.info), unless someone with that id is already there."""
+        with self._cond:
+            if all(u["id"] != user_id for u in self.users):
+                self.users.append({"id": user_id, "name": name, "real_name": real_name or name})
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Channel and user ids to their names (`C0GROWTH` → `growth`), for showing messages as people see them."""
+        with self._cond:
+            return {item["id"]: item["name"] for item in self.channels + self.users}
+
     def add_file(self, file_id: str, content: bytes, *, name: str = "file.csv", filetype: str = "csv",
                  mimetype: str = "text/csv", size: int | None = None, title: str | None = None,
                  user: str = "U0001") -> dict:

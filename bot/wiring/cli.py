@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the offline demo and write what Slack would show")
     demo.add_argument("--out", type=Path, default=Path("roi-demo"), help="output folder (default: ./roi-demo)")
 
-    sub.add_parser("console", help="type slash commands and see the replies in the terminal")
+    console = sub.add_parser("console", help="type slash commands and see the replies in the terminal")
+    console.add_argument("--today", metavar="DATE", help="answer as of this day, YYYY-MM-DD (default: the day the "
+                         "database describes, as the demo's does, else today)")
 
     imports = sub.add_parser("import", help="import orders, engagement stats or a roster from a CSV file")
     imports.add_argument("kind", choices=["orders", "stats", "roster"])
@@ -140,9 +142,11 @@ def _demo(settings: Settings, args) -> int:
 
 
 def _console(settings: Settings, args) -> int:
+    from bot.values import parse_date
     from bot.wiring.console import run_console
 
-    return run_console(settings)
+    today = parse_date(args.today, "--today") if args.today is not None else None
+    return run_console(settings, today=today)
 
 
 def _import(settings: Settings, args) -> int:

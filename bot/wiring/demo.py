@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import demo_orders
+from bot import demo_orders, meta
 from bot.config import Settings
 from bot.db import make_engine, make_sessions, upgrade
 from bot.fakeslack.driver import SlackDriver
@@ -31,6 +31,11 @@ TOKEN = "xoxb-demo-not-a-real-token"
 TEAM = "T0DEMO"
 MARKETER = "U0MARKETER"
 DEMO_NOW = datetime(2026, 3, 16, 9, 30, tzinfo=timezone.utc)
+# The demo workspace's channels and people; `roi-bot console` has them too, so the demo's commands work there.
+GENERAL = "C0GENERAL"
+CHANNELS = ({"id": "C0GROWTH", "name": "growth"}, {"id": GENERAL, "name": "general"})
+USERS = ({"id": "U0MANAGER", "name": "lena", "real_name": "Lena Park"},
+         {"id": MARKETER, "name": "sam", "real_name": "Sam Ortiz"})
 # A slash command or a shared file (typed by the marketer unless "as Uxxx:", from #general unless "in Cxxx:"),
 # a scheduled job run now ("job digest NAME", "job alerts"), or a click on the first alert the last scan sent.
 _DIRECTIVE = re.compile(r"^(?:as (?P<user>[UW]\w+):\s*)?(?:in (?P<channel>[CDG]\w+):\s*)?"
@@ -91,7 +96,7 @@ class _Demo:
 
     def __init__(self, slack: FakeSlack, runtime: Runtime, driver: SlackDriver, out: Path):
         self.slack, self.runtime, self.driver, self.out = slack, runtime, driver, out
-        self.names = {c["id"]: c["name"] for c in slack.channels + slack.users}
+        self.names = slack.names
         self.alert: dict | None = None  # id, channel, ts, message and handle of the first alert the scan sent
 
     def where(self, channel: str | None) -> str:
@@ -182,18 +187,22 @@ def run_demo(out: Path) -> list[Path]:
     (out / "messages").mkdir(parents=True)
     engine = make_engine(f"sqlite:///{(out / 'roi.db').resolve()}")
     upgrade(engine)
+    # The database remembers the demo's "now": `roi-bot console` on it then answers as of the same day.
+    with make_sessions(engine).begin() as session:
+        meta.remember_as_of(session, DEMO_NOW)
     written: list[Path] = []
     index = ["# ROI bot demo", "",
              f"What Slack would show, as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC: each exchange as text below and as Block Kit "
              "JSON in `messages/`, the charts the bot uploads in `charts/`, the files shared with it in `files/`, "
-             "and the database in `roi.db`.", ""]
+             "and the database in `roi.db`.", "",
+             f"Try your own commands on it: `DATABASE_URL=sqlite:///{out.as_posix()}/roi.db roi-bot console`. The "
+             f"database remembers the demo's date, so the console answers as of {DEMO_NOW:%Y-%m-%d} too.", ""]
     with FakeSlack(team_id=TEAM, team_name="Glow & Co") as slack:
-        slack.channels = [{"id": "C0GROWTH", "name": "growth"}, {"id": "C0GENERAL", "name": "general"}]
-        slack.users = [{"id": "U0MANAGER", "name": "lena", "real_name": "Lena Park"}, {"id": MARKETER, "name": "sam", "real_name": "Sam Ortiz"}]
+        slack.channels, slack.users = [dict(c) for c in CHANNELS], [dict(u) for u in USERS]
         settings = Settings(bot_token=TOKEN, signing_secret=SECRET, slack_api_url=slack.api_url, database_url=str(engine.url))
         runtime = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine), clock=lambda: DEMO_NOW)
         driver = SlackDriver(create_app(settings, runtime=runtime, synchronous=True), slack, SECRET,
-                             team_id=TEAM, user_id=MARKETER, channel_id="C0GENERAL")
+                             team_id=TEAM, user_id=MARKETER, channel_id=GENERAL)
         demo = _Demo(slack, runtime, driver, out)
         charts = 0
         for n, raw in enumerate(demo_lines(), start=1):
