@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, case, func, literal_column, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.models import Campaign, EngagementStat, Enrolment, Influencer, Order
-from metrics.roi import COUNTERS, Counters
+from metrics.roi import COUNTERS, ENGAGEMENTS, Counters
 
 CREDITED = ("code", "utm")
 ZERO = Decimal("0.00")
@@ -31,6 +31,7 @@ class Excluded:
     outside_orders: int = 0
     outside_revenue: Decimal = ZERO
     other_currency_orders: int = 0
+    not_counted_orders: int = 0  # credited, in the campaign's currency, but cancelled, voided or fully refunded
 
 
 def exact_sum(column) -> tuple:
@@ -59,6 +60,11 @@ def _same_currency(camp: Campaign):
     return (Order.currency.is_(None)) | (Order.currency == camp.currency)
 
 
+def _how_many(condition):
+    """How many of the grouped rows meet `condition` (0, not NULL, when there are none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def enrolments(session: Session, camp: Campaign) -> list[tuple[Enrolment, Influencer]]:
     """The campaign's enrolments with their influencers, in enrolment order."""
     return [(e, p) for e, p in session.execute(
@@ -71,39 +77,49 @@ def order_sums(session: Session, camp: Campaign, date_from: date | None = None,
                date_to: date | None = None) -> dict[int, tuple[Decimal, int]]:
     """Revenue and counted orders per enrolment: credited, in the campaign's currency, within the dates."""
     query = (
-        select(Order.enrolment_id, *exact_sum(Order.revenue), func.sum(case((Order.counted, 1), else_=0)))
+        select(Order.enrolment_id, *exact_sum(Order.revenue), _how_many(Order.counted))
         .where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED), _same_currency(camp),
                *_dates(Order.order_date, date_from, date_to))
         .group_by(Order.enrolment_id)
     )
-    return {eid: (money(high, low), int(count or 0)) for eid, high, low, count in session.execute(query)}
+    return {eid: (money(high, low), int(count)) for eid, high, low, count in session.execute(query)}
 
 
 def excluded(session: Session, camp: Campaign, date_from: date | None = None, date_to: date | None = None) -> Excluded:
-    """Orders left out of the campaign: outside its window, or in another currency."""
+    """Orders left out of the campaign: outside its window, in another currency, or credited but not counted.
+
+    Credited orders are what an import calls attributed (bot.imports.store_orders): those in the campaign's
+    currency are `orders` when counted and `not_counted_orders` otherwise, so the two always add up to them.
+    """
     dates = _dates(Order.order_date, date_from, date_to)
     outside = session.execute(
         select(func.count(), *exact_sum(Order.revenue))
         .where(Order.campaign_id == camp.id, Order.attribution == "outside", *dates)
     ).one()
-    other = session.scalar(
-        select(func.count()).where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED),
-                                   ~_same_currency(camp), *dates)
-    )
-    return Excluded(outside_orders=outside[0], outside_revenue=money(*outside[1:]), other_currency_orders=other or 0)
+    same = _same_currency(camp)
+    other, not_counted = session.execute(
+        select(_how_many(~same), _how_many(same & ~Order.counted))
+        .where(Order.campaign_id == camp.id, Order.attribution.in_(CREDITED), *dates)
+    ).one()
+    return Excluded(outside_orders=outside[0], outside_revenue=money(*outside[1:]), other_currency_orders=int(other),
+                    not_counted_orders=int(not_counted))
 
 
 def stat_sums(session: Session, camp: Campaign, date_from: date | None = None,
               date_to: date | None = None) -> dict[int, Counters]:
-    """Engagement counters per enrolment (None where no row carries a counter)."""
+    """Engagement counters per enrolment (None where no row carries a counter), and how many of its rows carry an
+    engagement counter: the engagement rate is an average over those rows."""
+    engaged = or_(*(getattr(EngagementStat, c).is_not(None) for c in ENGAGEMENTS))
     query = (
-        select(EngagementStat.enrolment_id, *[part for c in COUNTERS for part in exact_sum(getattr(EngagementStat, c))])
+        select(EngagementStat.enrolment_id, _how_many(engaged),
+               *[part for c in COUNTERS for part in exact_sum(getattr(EngagementStat, c))])
         .join(Enrolment, Enrolment.id == EngagementStat.enrolment_id)
         .where(Enrolment.campaign_id == camp.id, *_dates(EngagementStat.stat_date, date_from, date_to))
         .group_by(EngagementStat.enrolment_id)
     )
     return {
-        row[0]: Counters(**{c: whole(*row[1 + 2 * i: 3 + 2 * i]) for i, c in enumerate(COUNTERS)})
+        row[0]: Counters(**{c: whole(*row[2 + 2 * i: 4 + 2 * i]) for i, c in enumerate(COUNTERS)},
+                         engagement_rows=int(row[1]))
         for row in session.execute(query)
     }
 

@@ -30,10 +30,30 @@ from metrics.status import Status
 from metrics.tiers import tier
 from metrics.windows import window
 
+UPCOMING, RUNNING = "upcoming", "running"
+
+
+def campaign_status(camp: Campaign, today: date) -> str:
+    """`ended` (by `/campaign end`, or past its end), `upcoming` (before its start) or `running` (SPEC §4)."""
+    if camp.status == Status.ENDED or (camp.end is not None and camp.end < today):
+        return Status.ENDED
+    if camp.start is not None and today < camp.start:
+        return UPCOMING
+    return RUNNING
+
+
+def starts(enrolment: Enrolment, camp: Campaign) -> date:
+    """The first day an enrolment's results can count: its own start, or the campaign's when that is later."""
+    return max(enrolment.start, camp.start) if camp.start is not None else enrolment.start
+
 
 @dataclass(frozen=True)
 class Row:
-    """One influencer in one campaign, with its metrics and, when flagged, why."""
+    """One influencer in one campaign, with its metrics and, when flagged, why.
+
+    `started` is False before the enrolment (or its campaign) starts: its fee is already booked against no results
+    yet, which is not a loss, and every view shows it as *not started* (SPEC §4).
+    """
 
     enrolment: Enrolment
     influencer: Influencer
@@ -42,6 +62,7 @@ class Row:
     metrics: Metrics
     input: EnrolmentInput
     reasons: tuple = ()
+    started: bool = True
 
     def as_json(self) -> dict:
         """The influencer row of `report --json`."""
@@ -67,17 +88,28 @@ class CampaignReport:
         """Rows §6 would flag today."""
         return [r for r in self.rows if r.reasons]
 
+    @property
+    def status(self) -> str:
+        """`upcoming`, `running` or `ended`, as of the report's today."""
+        return campaign_status(self.campaign, self.today)
+
+    @property
+    def started(self) -> bool:
+        """False before the campaign's start: its figures are *not started*, never a loss."""
+        return self.campaign.start is None or self.campaign.start <= self.today
+
     def as_json(self) -> dict:
         """`roi-bot report campaign NAME --json`, keys exactly as SPEC §4 lists them."""
         ex = self.excluded
         return {
-            "campaign": self.campaign.name, "currency": self.campaign.currency,
+            "campaign": self.campaign.name, "currency": self.campaign.currency, "status": self.status,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "totals": totals_json(self.totals),
             "influencers": [r.as_json() for r in self.rows],
             "excluded": {"outside_window": {"orders": ex.outside_orders, "revenue": float(ex.outside_revenue)},
-                         "other_currency": {"orders": ex.other_currency_orders}},
+                         "other_currency": {"orders": ex.other_currency_orders},
+                         "not_counted": {"orders": ex.not_counted_orders}},
         }
 
 
@@ -99,7 +131,8 @@ def _inputs(enrolment: Enrolment, person: Influencer, sums, stats) -> EnrolmentI
 
 def _sort_key(row: Row):
     roi = row.metrics.roi_pct
-    return (roi is None, -(roi or 0), -row.metrics.revenue, row.influencer.handle_key)
+    # Among equal ROIs, one that has not started yet goes after those with results.
+    return (roi is None, -(roi or 0), not row.started, -row.metrics.revenue, row.influencer.handle_key)
 
 
 def rule(camp: Campaign) -> flag_rules.Rule:
@@ -131,7 +164,7 @@ def campaign_report(session: Session, camp: Campaign, *, today: date, date_from:
     flagged = flag_rules.flags(candidates, rule(camp), today) if camp.status != Status.ENDED else {}
     rows = [
         Row(enrolment=e, influencer=p, status=status(e, camp, today), tier=tier(p.followers), metrics=measured[e.id],
-            input=inputs[e.id], reasons=tuple(flagged.get(e.id, ())))
+            input=inputs[e.id], reasons=tuple(flagged.get(e.id, ())), started=starts(e, camp) <= today)
         for e, p in people
     ]
     rows.sort(key=_sort_key)

@@ -25,11 +25,12 @@ def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: d
     """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost)."""
     report = campaign_report(session, camp, today=today, date_from=date_from, date_to=date_to)
     roi_rows = [(r.influencer.handle, r.metrics.roi_pct, r.metrics.profit) for r in report.rows]
+    waiting = [r.influencer.handle for r in report.rows if not r.started]
     name = camp.name
     return Post(report_blocks.campaign(report, footer=footer), (
         Chart(f"{name}-roi-by-influencer.png", f"{name}: ROI by influencer",
               f"Bar chart of ROI per influencer in {name}, best first",
-              partial(charts.roi_by_influencer, roi_rows, title=f"{name}: ROI by influencer")),
+              partial(charts.roi_by_influencer, roi_rows, title=f"{name}: ROI by influencer", not_started=waiting)),
         revenue_chart(session, report),
     ))
 

@@ -42,6 +42,7 @@ from metrics.tiers import TIERS
 
 RANK_BY = {"roi": "roi_pct", "roas": "roas", "revenue": "revenue", "orders": "orders",
            "engagement_rate": "engagement_rate_pct"}
+NEEDS_START = {"roi", "roas"}  # rankings that mean nothing before an enrolment starts
 MONEY_BY = {"revenue"}  # rankings that add up or compare amounts, meaningless across currencies
 MAX_TOP = 25
 SOURCE = "manual"
@@ -121,12 +122,13 @@ def influencer(req: Request, session: Session, ws: Workspace) -> Post:
     if not report.rows:
         return Post(misc.influencer(report))
     rows = [(c.name, r.metrics.roi_pct, r.metrics.revenue, r.metrics.cost) for c, r in report.rows]
+    waiting = [c.name for c, r in report.rows if not r.started]
     currencies = {c.currency for c, _ in report.rows}
     currency = currencies.pop() if len(currencies) == 1 else "each campaign's currency"
     title = f"{person.handle}: revenue vs cost by campaign"
     return Post(misc.influencer(report), (Chart(
         f"{person.handle}-by-campaign.png", title, f"Revenue and cost of {person.handle} in each campaign, with ROI",
-        partial(charts.influencer, rows, title=title, currency=currency)),))
+        partial(charts.influencer, rows, title=title, currency=currency, not_started=waiting)),))
 
 
 def compare(req: Request, session: Session, ws: Workspace) -> Post:
@@ -140,7 +142,8 @@ def compare(req: Request, session: Session, ws: Workspace) -> Post:
     today = req.runtime.today()
     a, b = (campaign_report(session, lookup.campaign(session, ws, n), today=today) for n in (first, second))
     sides = [charts.Side(name=r.campaign.name, currency=r.campaign.currency, revenue=r.totals.revenue, cost=r.totals.cost,
-                         profit=r.totals.profit, roi_pct=r.totals.roi_pct, roas=r.totals.roas) for r in (a, b)]
+                         profit=r.totals.profit, roi_pct=r.totals.roi_pct, roas=r.totals.roas, started=r.started)
+             for r in (a, b)]
     title = f"{a.campaign.name} vs {b.campaign.name}"
     return Post(misc.compare(a, b), (Chart(
         f"{a.campaign.name}-vs-{b.campaign.name}.png", title, f"Revenue, cost, profit and ROI of {title}",
@@ -154,14 +157,17 @@ def tiers(req: Request, session: Session, ws: Workspace) -> Post:
     currency = _one_currency(camps, "amounts in different currencies cannot be added up")
     today = req.runtime.today()
     by_tier: dict[str, list] = {}
-    for camp in camps:
-        for row in campaign_report(session, camp, today=today).rows:
+    rows = [row for camp in camps for row in campaign_report(session, camp, today=today).rows]
+    # A tier compares results; an enrolment that has not started has a fee and none yet, so it stays out.
+    for row in rows:
+        if row.started:
             by_tier.setdefault(row.tier, []).append(row.input)
     groups = [(t, len(by_tier[t]), campaign_metrics(by_tier[t], budget=Decimal(0))) for t in TIERS if t in by_tier]
     scope = camps[0].name if "campaign" in req.args.options else "all campaigns"
     title = f"ROI by follower tier · {scope}"
     chart_rows = [(t, m.revenue, m.cost, m.roi_pct) for t, _, m in groups]
-    return Post(misc.tiers(groups, scope=scope, currency=currency), (Chart(
+    waiting = sum(not row.started for row in rows)
+    return Post(misc.tiers(groups, scope=scope, currency=currency, not_started=waiting), (Chart(
         "roi-by-tier.png", title, f"Revenue and cost per follower tier in {scope}, with ROI",
         partial(charts.tiers, chart_rows, title=title, currency=currency)),))
 
@@ -177,7 +183,8 @@ def top(req: Request, session: Session, ws: Workspace) -> Post:
     today = req.runtime.today()
     rows = [(camp, row) for camp in camps for row in campaign_report(session, camp, today=today).rows]
     attr = RANK_BY[by]
-    valued = [(c, r) for c, r in rows if getattr(r.metrics, attr) is not None]
+    # Before its start an enrolment's ROI and ROAS are no result yet (its fee against nothing): it has none to rank by.
+    valued = [(c, r) for c, r in rows if getattr(r.metrics, attr) is not None and (r.started or by not in NEEDS_START)]
     valued.sort(key=lambda cr: (-getattr(cr[1].metrics, attr), -cr[1].metrics.revenue, cr[1].influencer.handle_key,
                                 cr[0].name_key))
     scope = camps[0].name if "campaign" in req.args.options else "all campaigns"

@@ -8,7 +8,7 @@ global state that a long-running, multi-threaded bot must not share between requ
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,6 +28,7 @@ REVENUE, COST = "#2b6cb0", "#b7bec7"
 SIDES = ("#2b6cb0", "#dd8a2b")
 MAX_BARS = 15
 MAX_GROUPS = 6  # wider groups would squeeze the ROI labels into each other
+NOT_STARTED = "not started"  # what a campaign or enrolment shows before its start, instead of a loss (SPEC §4)
 TIER_LABELS = {"nano": "Nano\n<10k", "micro": "Micro\n10k–100k", "macro": "Macro\n100k–1M", "mega": "Mega\n1M+",
                "unknown": "Unknown"}
 
@@ -43,6 +44,7 @@ class Side:
     profit: Decimal
     roi_pct: Decimal | None
     roas: Decimal | None
+    started: bool = True
 
 
 def _text(value: str, limit: int = 60) -> str:
@@ -116,11 +118,15 @@ def _room(values: list[float], pad: float) -> tuple[float, float]:
     return low - (pad * span if low < 0 else 0.05 * span), high + (pad * span if high > 0 or low == 0 else 0.12 * span)
 
 
-def roi_by_influencer(rows: Sequence[tuple[str, Decimal | None, Decimal]], *, title: str) -> bytes:
-    """Horizontal ROI % bars per influencer, best at top, green at or above break-even and red below."""
+def roi_by_influencer(rows: Sequence[tuple[str, Decimal | None, Decimal]], *, title: str,
+                      not_started: Collection[str] = ()) -> bytes:
+    """Horizontal ROI % bars per influencer, best at top, green at or above break-even and red below; the handles in
+    `not_started` get no bar, only the words, and go after the others."""
     if not rows:
         return _empty(title)
-    ranked = sorted(rows, key=lambda r: (r[1] is None, -(r[1] or 0), -(r[2] or 0)))
+    waiting = set(not_started)
+    rows = [(handle, None if handle in waiting else roi, profit) for handle, roi, profit in rows]
+    ranked = sorted(rows, key=lambda r: (r[1] is None, r[0] in waiting, -(r[1] or 0), -(r[2] or 0)))
     shown, hidden = ranked[:MAX_BARS], len(ranked) - MAX_BARS
     # Taller for many bars so each label stays readable once Slack shrinks the image.
     fig, (ax,) = _figure(title, height=max(HEIGHT, 1.4 + 0.36 * (len(shown) + (hidden > 0))))
@@ -129,9 +135,10 @@ def roi_by_influencer(rows: Sequence[tuple[str, Decimal | None, Decimal]], *, ti
     low, high = _room(values, 0.28)
     ax.set_xlim(low, high)
     pad = 0.012 * (high - low)
-    for yi, v, (_handle, roi, _profit) in zip(y, values, shown):
+    for yi, v, (handle, roi, _profit) in zip(y, values, shown):
         if roi is None:
-            ax.text(pad, yi, "n/a", va="center", ha="left", fontsize=LABEL, color=GREY)
+            ax.text(pad, yi, NOT_STARTED if handle in waiting else "n/a", va="center", ha="left", fontsize=LABEL,
+                    color=GREY)
             continue
         ax.barh(yi, v, height=0.65, color=GREEN if roi >= 0 else RED)
         ax.text(v + pad if v >= 0 else v - pad, yi, _pct(roi), va="center", ha="left" if v >= 0 else "right",
@@ -205,16 +212,18 @@ def _date_axis(ax, first: date, last: date) -> None:
 
 
 def _groups(ax, labels: list[str], revenue: list[Decimal], cost: list[Decimal], roi: list[Decimal | None],
-            currency: str) -> None:
-    """Revenue and cost bars side by side per group, with each group's ROI written above it."""
+            currency: str, started: Sequence[bool] | None = None) -> None:
+    """Revenue and cost bars side by side per group, with each group's ROI written above it (or, for a group whose
+    `started` is False, that it has not started)."""
     x = range(len(labels))
     rev, cst = [float(v) for v in revenue], [float(v) for v in cost]
     ax.bar([i - 0.2 for i in x], rev, width=0.4, color=REVENUE, label="Revenue")
     ax.bar([i + 0.2 for i in x], cst, width=0.4, color=COST, label="Cost")
     top = max([*rev, *cst, 1.0])
-    for i, r, c, pct in zip(x, rev, cst, roi):
-        color = GREY if pct is None else (GREEN if pct >= 0 else RED)
-        ax.text(i, max(r, c, 0) + 0.03 * top, f"ROI\n{_pct(pct)}", ha="center", va="bottom", fontsize=LABEL,
+    for i, r, c, pct, begun in zip(x, rev, cst, roi, started or [True] * len(labels)):
+        color = GREY if pct is None or not begun else (GREEN if pct >= 0 else RED)
+        label = f"ROI\n{_pct(pct)}" if begun else NOT_STARTED.replace(" ", "\n")
+        ax.text(i, max(r, c, 0) + 0.03 * top, label, ha="center", va="bottom", fontsize=LABEL,
                 fontweight="bold", color=color, linespacing=1.1)
     ax.set_xticks(list(x), labels, fontsize=LABEL)
     ax.tick_params(axis="x", length=0)
@@ -236,17 +245,26 @@ def tiers(rows: Sequence[tuple[str, Decimal, Decimal, Decimal | None]], *, title
     return _png(fig)
 
 
-def influencer(rows: Sequence[tuple[str, Decimal | None, Decimal, Decimal]], *, title: str, currency: str) -> bytes:
-    """One influencer's revenue vs cost in each campaign (in the order given), ROI % above each campaign."""
+def influencer(rows: Sequence[tuple[str, Decimal | None, Decimal, Decimal]], *, title: str, currency: str,
+               not_started: Collection[str] = ()) -> bytes:
+    """One influencer's revenue vs cost in each campaign (in the order given), ROI % above each campaign, or *not
+    started* above the campaigns named in `not_started`."""
     if not rows:
         return _empty(title)
     shown, hidden = list(rows[:MAX_GROUPS]), len(rows) - MAX_GROUPS
     fig, (ax,) = _figure(title)
     _groups(ax, [_text(r[0], 14) for r in shown], [r[2] for r in shown], [r[3] for r in shown],
-            [r[1] for r in shown], currency)
+            [r[1] for r in shown], currency, [r[0] not in not_started for r in shown])
     if hidden > 0:
         ax.set_xlabel(f"+{hidden} more not shown", fontsize=SMALL, color=GREY, loc="right")
     return _png(fig)
+
+
+def _outcome(side: Side) -> str:
+    """`profit USD 1,200`, `loss USD 300`, or `not started`."""
+    if not side.started:
+        return NOT_STARTED
+    return f"{'profit' if side.profit >= 0 else 'loss'} {_text(side.currency)} {abs(float(side.profit)):,.0f}"
 
 
 def _money_sides(ax, a: Side, b: Side, names: list[str]) -> None:
@@ -254,8 +272,7 @@ def _money_sides(ax, a: Side, b: Side, names: list[str]) -> None:
     if a.currency != b.currency:
         # Comparing USD to EUR amounts would mislead; ROI and ROAS are unitless, so the other panel still holds.
         ax.set_axis_off()
-        lines = [f"{name}: {'profit' if s.profit >= 0 else 'loss'} {_text(s.currency)} {abs(float(s.profit)):,.0f}"
-                 for name, s in zip(names, (a, b))]
+        lines = [f"{name}: {_outcome(s)}" for name, s in zip(names, (a, b))]
         headline = f"Different currencies ({_text(a.currency)} vs {_text(b.currency)})\nmoney is not comparable"
         ax.text(0.5, 0.62, headline, ha="center", va="center", fontsize=LABEL + 1, fontweight="bold", color=INK,
                 transform=ax.transAxes)
@@ -263,9 +280,11 @@ def _money_sides(ax, a: Side, b: Side, names: list[str]) -> None:
                 transform=ax.transAxes, linespacing=1.6)
         return
     for k, (side, color) in enumerate(zip((a, b), SIDES)):
-        values = [float(side.revenue), float(side.cost), float(side.profit)]
+        # Before its start a campaign's profit is only its fees: no bar for it, the words instead.
+        values = [float(side.revenue), float(side.cost), float(side.profit) if side.started else 0.0]
         bars = ax.bar([i + (k - 0.5) * 0.38 for i in range(3)], values, width=0.38, color=color, label=names[k])
-        ax.bar_label(bars, [_short(v) for v in values], padding=3, fontsize=SMALL, color=INK)
+        labels = [_short(v) for v in values[:2]] + [_short(values[2]) if side.started else NOT_STARTED]
+        ax.bar_label(bars, labels, padding=3, fontsize=SMALL, color=INK)
     ax.set_xticks(range(3), ["Revenue", "Cost", "Profit"], fontsize=LABEL)
     ax.tick_params(axis="x", length=0)
     ax.axhline(0, color=INK, linewidth=1)
@@ -280,15 +299,16 @@ def compare(a: Side, b: Side, *, title: str) -> bytes:
     fig, (money, ratio) = _figure(title, ncols=2, width_ratios=[3, 2])
     names = [_text(a.name, 20), _text(b.name, 20)]
     _money_sides(money, a, b, names)
-    values = [float(s.roi_pct) if s.roi_pct is not None else 0.0 for s in (a, b)]
+    values = [float(s.roi_pct) if s.roi_pct is not None and s.started else 0.0 for s in (a, b)]
     ratio.bar([0, 1], values, width=0.6, color=[GREEN if v >= 0 else RED for v in values])
     ratio.axhline(0, color=INK, linewidth=1.2)
     ratio.set_ylim(*_room(values, 0.3))
     for i, (side, v) in enumerate(zip((a, b), values)):
         roas = "" if side.roas is None else f"\n{_half_up(side.roas, '0.01'):,}x"
-        ratio.annotate(_pct(side.roi_pct) + roas, (i, v), xytext=(0, 4 if v >= 0 else -4), textcoords="offset points",
+        label = _pct(side.roi_pct) + roas if side.started else NOT_STARTED
+        ratio.annotate(label, (i, v), xytext=(0, 4 if v >= 0 else -4), textcoords="offset points",
                        ha="center", va="bottom" if v >= 0 else "top", fontsize=LABEL, fontweight="bold",
-                       color=GREY if side.roi_pct is None else INK)
+                       color=GREY if side.roi_pct is None or not side.started else INK)
     ratio.set_xticks([0, 1], names, fontsize=LABEL)
     ratio.tick_params(axis="x", length=0)
     _pct_axis(ratio.yaxis)

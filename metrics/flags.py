@@ -30,7 +30,11 @@ class Rule:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One enrolment as the rule sees it; `key` is whatever the caller uses to find it again."""
+    """One enrolment as the rule sees it; `key` is whatever the caller uses to find it again.
+
+    `engagement_rate_pct` is the average post's rate of metrics.roi (engagements per stats row / followers), so an
+    influencer is compared by how well each post lands, not by how many posts they made.
+    """
 
     key: Hashable
     status: str

@@ -19,7 +19,8 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Counters:
-    """Sums over engagement stats rows; None = no row carries that counter."""
+    """Sums over engagement stats rows; None = no row carries that counter. `engagement_rows` counts the rows that
+    carry at least one engagement counter: the posts (or days) the engagement rate is averaged over."""
 
     impressions: int | None = None
     reach: int | None = None
@@ -29,6 +30,7 @@ class Counters:
     saves: int | None = None
     clicks: int | None = None
     views: int | None = None
+    engagement_rows: int = 0
 
     @property
     def engagements(self) -> int | None:
@@ -101,9 +103,15 @@ def _metrics(revenue: Decimal, cost: Decimal, orders: int, counters: Counters,
     )
 
 
+def _rated(x: EnrolmentInput) -> bool:
+    # An engagement rate needs engagements, the rows they came from, and a known, non-zero audience.
+    return x.counters.engagements is not None and x.counters.engagement_rows > 0 and bool(x.followers)
+
+
 def enrolment_metrics(x: EnrolmentInput) -> Metrics:
     """The §4 figures of one influencer in one campaign."""
-    rate = _ratio(x.counters.engagements, x.followers, 100)
+    # The average post's rate, engagements / rows / followers: more posts must not mean a higher rate.
+    rate = _ratio(x.counters.engagements, x.counters.engagement_rows * x.followers, 100) if _rated(x) else None
     return _metrics(Decimal(x.revenue), x.cost, x.orders, x.counters, rate)
 
 
@@ -112,26 +120,34 @@ def _sum_counters(rows: Sequence[EnrolmentInput]) -> Counters:
     for name in COUNTERS:
         known = [getattr(r.counters, name) for r in rows if getattr(r.counters, name) is not None]
         totals[name] = sum(known) if known else None
-    return Counters(**totals)
+    return Counters(**totals, engagement_rows=sum(r.counters.engagement_rows for r in rows))
+
+
+def average_engagement_rate(rows: Sequence[EnrolmentInput]) -> Decimal | None:
+    """The average over stats rows of engagements / followers × 100, of the enrolments that have a rate (§4).
+
+    An influencer has one follower count, so Σ over rows of engagements_row / followers is Σ over enrolments of
+    engagements / followers; dividing by every rated enrolment's rows weighs each post (or day) once.
+    """
+    rated = [r for r in rows if _rated(r)]
+    if not rated:
+        return None
+    per_follower = sum((Decimal(r.counters.engagements) / Decimal(r.followers) for r in rated), ZERO)
+    return per_follower * HUNDRED / sum(r.counters.engagement_rows for r in rated)
 
 
 def campaign_metrics(rows: Sequence[EnrolmentInput], *, budget: Decimal) -> Metrics:
     """The §4 figures of a campaign, computed from its totals rather than averaged over influencers.
 
     Cost is the sum of each enrolment's own cost, since commission differs per enrolment. A total counter is
-    None only when every enrolment's is. `engagement_rate_pct` is the exception to "ratios of totals": it is
-    Σ engagements / Σ followers over only the enrolments that have engagements and a known, non-zero follower
-    count — the ones that have an engagement rate of their own — so that an influencer with no stats, or an
-    unknown audience, neither dilutes the rate nor inflates it.
+    None only when every enrolment's is. `engagement_rate_pct` is the exception to "ratios of totals": it is the
+    average post's rate (`average_engagement_rate`) over only the enrolments that have a rate of their own, so
+    that an influencer with no stats, or an unknown audience, neither dilutes the rate nor inflates it.
     """
     revenue = sum((Decimal(r.revenue) for r in rows), ZERO)
     cost = sum((r.cost for r in rows), ZERO)
     orders = sum(r.orders for r in rows)
-    rated = [r for r in rows if r.counters.engagements is not None and r.followers]
-    rate = None
-    if rated:
-        rate = _ratio(sum(r.counters.engagements for r in rated), sum(r.followers for r in rated), 100)
-    base = _metrics(revenue, cost, orders, _sum_counters(rows), rate)
+    base = _metrics(revenue, cost, orders, _sum_counters(rows), average_engagement_rate(rows))
     budget = Decimal(budget)
     return Metrics(**{f.name: getattr(base, f.name) for f in fields(Metrics)
                       if f.name not in ("budget", "budget_used_pct")},

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.models import Campaign, Enrolment
+from bot.reports import campaign_status
 from bot.schedule import parse_schedule
 from handlers.blocks import fmt
 from handlers.blocks.help import usage_reply
@@ -17,14 +18,12 @@ from metrics.windows import window
 
 def phase(camp: Campaign, today: date) -> str:
     """Where a campaign stands: ended, upcoming, running, or finished but still counting orders."""
-    if camp.status == Status.ENDED:
-        return Status.ENDED
-    if camp.start and today < camp.start:
-        return "upcoming"
-    if camp.end and today > camp.end:
-        _, last = window(camp.start, camp.end, camp.window_days)
-        return "counting late orders" if last and today <= last else "finished"
-    return "running"
+    status = campaign_status(camp, today)
+    if status != Status.ENDED or camp.status == Status.ENDED:
+        return status
+    # Past its end date: it still counts orders until its attribution window closes.
+    _, last = window(camp.start, camp.end, camp.window_days)
+    return "counting late orders" if last and today <= last else "finished"
 
 
 def next_digest_text(moment: datetime | None) -> str:

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from bot.reports import CampaignReport
 from handlers.blocks import fmt
 from handlers.blocks.kit import Block, Reply, context, divider, fields, header, section
-from handlers.blocks.report_campaign import MAX_FLAGGED, bullet_sections, reasons_text, who
+from handlers.blocks.report_campaign import MAX_FLAGGED, NOT_STARTED, bullet_sections, reasons_text, roi_text, who
 from metrics.roi import Metrics
 
 TOP = 3
@@ -60,7 +60,7 @@ def _change(now, before, step: str, show: Callable[[Decimal], str]) -> str:
     return f" ({UP if diff > 0 else DOWN} {show(abs(diff))})"
 
 
-def _figures(t: Metrics, previous: dict | None, currency: str) -> list[Block]:
+def _figures(t: Metrics, previous: dict | None, currency: str, started: bool) -> list[Block]:
     before = previous or {}
 
     def money(key: str) -> str:
@@ -71,12 +71,16 @@ def _figures(t: Metrics, previous: dict | None, currency: str) -> list[Block]:
     def ratio(key: str, shown: str, step: str, show: Callable[[Decimal], str]) -> str:
         return shown + (_change(getattr(t, key), before.get(key), step, show) if previous else "")
 
-    return fields([
-        ("Revenue", money("revenue")),
-        ("Cost", money("cost")),
+    # Before the start, profit, ROI and ROAS are only the fees set against nothing: no figure, and no change.
+    outcome = [
         ("Profit", money("profit")),
         ("ROI", ratio("roi_pct", fmt.pct(t.roi_pct), "0.1", lambda d: f"{d:,} pts")),
         ("ROAS", ratio("roas", fmt.roas(t.roas), "0.01", fmt.roas)),
+    ] if started else [("Profit", NOT_STARTED), ("ROI", NOT_STARTED), ("ROAS", NOT_STARTED)]
+    return fields([
+        ("Revenue", money("revenue")),
+        ("Cost", money("cost")),
+        *outcome,
         ("Orders", ratio("orders", fmt.count(t.orders), "1", lambda d: f"{d:,}")),
     ])
 
@@ -115,7 +119,7 @@ def _people(report: CampaignReport) -> list[Block]:
     if not report.rows:
         return [section(f"No influencers enrolled yet in *{fmt.esc(camp.name)}*: "
                         f"`/influencer add HANDLE campaign={fmt.esc(camp.name)} fee=AMOUNT`.")]
-    top = [f"{i}. *{fmt.esc(who(r))}* · ROI {fmt.pct(r.metrics.roi_pct)} · {fmt.money(r.metrics.revenue, camp.currency)} revenue"
+    top = [f"{i}. *{fmt.esc(who(r))}* · ROI {roi_text(r.metrics, r.started)} · {fmt.money(r.metrics.revenue, camp.currency)} revenue"
            for i, r in enumerate(report.rows[:TOP], 1)]
     blocks = [section(":trophy: *Top influencers*\n" + "\n".join(top))]
     flagged = report.flagged
@@ -147,11 +151,13 @@ def digest(report: CampaignReport, *, previous: dict | None, period_start: datet
         blocks.append(context(":repeat: Posted again by hand (`--force`): this period's digest had already been posted."))
     if last:
         blocks.append(section(_final(report)))
-    blocks += _figures(t, previous, camp.currency)
+    if not report.started:
+        blocks.append(context(f"*{fmt.esc(camp.name)}* has not started yet: it starts {fmt.day(camp.start)}."))
+    blocks += _figures(t, previous, camp.currency, report.started)
     zone = (period_end or period_start).tzinfo if (period_end or period_start) else None
     blocks += [context(_since(previous, camp.name, zone)), section(budget_text(t, camp.currency)), divider()]
     blocks += _people(report)
     blocks.append(context(f"`/roi campaign {fmt.esc(camp.name)}` for the full report"))
-    text = (f"{fmt.esc(camp.name)} {'final ' if last else ''}digest: ROI {fmt.pct(t.roi_pct)} on "
+    text = (f"{fmt.esc(camp.name)} {'final ' if last else ''}digest: ROI {roi_text(t, report.started)} on "
             f"{fmt.money(t.revenue, camp.currency)} revenue")
     return Reply(text=text, blocks=blocks)

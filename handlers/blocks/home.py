@@ -8,7 +8,7 @@ from bot.reports import CampaignReport
 from handlers.blocks import fmt
 from handlers.blocks.campaigns import phase
 from handlers.blocks.kit import Block, button, context, divider, header, section
-from handlers.blocks.report_campaign import day_count
+from handlers.blocks.report_campaign import NOT_STARTED, day_count
 from metrics.flags import ENGAGEMENT, GOAL, ROI
 
 MAX_CAMPAIGNS = 15  # three blocks each keeps the view far below Slack's 100
@@ -43,8 +43,9 @@ def card(report: CampaignReport, *, today: date) -> list[Block]:
     camp, t = report.campaign, report.totals
     when = " · ".join(p for p in (phase(camp, today), fmt.span(camp.start, camp.end), day_count(today, camp.start, camp.end)) if p)
     money = lambda v: fmt.money(v, camp.currency)  # noqa: E731 - a short local alias reads better here
+    outcome = f"ROI *{fmt.pct(t.roi_pct)}* · ROAS {fmt.roas(t.roas)}" if report.started else f"ROI *{NOT_STARTED}*"
     text = (f"*{fmt.esc(camp.name)}* · {when}\n"
-            f"Revenue *{money(t.revenue)}* · Cost {money(t.cost)} · ROI *{fmt.pct(t.roi_pct)}* · ROAS {fmt.roas(t.roas)}\n"
+            f"Revenue *{money(t.revenue)}* · Cost {money(t.cost)} · {outcome}\n"
             f"Budget used {fmt.pct(t.budget_used_pct)} of {money(t.budget)}")
     return [section(text, accessory=button("Full report", REPORT_ACTION, str(camp.id))), context(_flagged(report))]
 

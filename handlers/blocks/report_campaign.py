@@ -17,6 +17,7 @@ from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
 from metrics.roi import Metrics
 from metrics.status import Status
 
+NOT_STARTED = "not started"
 MAX_ROWS = 25  # influencers in the ranked table; the rest are counted in a line below it
 MAX_FLAGGED = 12
 SECTION_BUDGET = 2800  # stay clear of Slack's 3,000 characters per section
@@ -70,6 +71,21 @@ def asked(user_id: str, text: str) -> Block:
     return context(f"Asked by {fmt.user(user_id)} · {shown(('/roi ' + text).strip(), 120)}")
 
 
+def profit_text(m: Metrics, currency: str, started: bool) -> str:
+    """Profit, or *not started*: a fee booked before the start is no loss yet (SPEC §4)."""
+    return fmt.money(m.profit, currency) if started else NOT_STARTED
+
+
+def roi_text(m: Metrics, started: bool) -> str:
+    """ROI as a percentage, or *not started*."""
+    return fmt.pct(m.roi_pct) if started else NOT_STARTED
+
+
+def roas_text(m: Metrics, started: bool) -> str:
+    """ROAS as `1.54x`, or *not started*."""
+    return fmt.roas(m.roas) if started else NOT_STARTED
+
+
 def who(row: Row) -> str:
     """A handle with its status when it is not active: `ana (cut)`."""
     return row.influencer.handle if row.status == Status.ACTIVE else f"{row.influencer.handle} ({row.status})"
@@ -84,18 +100,21 @@ def period(report: CampaignReport) -> str:
 
 
 def headline(report: CampaignReport) -> str:
-    """The fallback text: `spring: ROI 54.3% on USD 12,345.60 revenue`."""
-    t = report.totals
-    return f"{fmt.esc(report.campaign.name)}: ROI {fmt.pct(t.roi_pct)} on {fmt.money(t.revenue, report.campaign.currency)} revenue"
+    """The fallback text: `spring: ROI 54.3% on USD 12,345.60 revenue`, or `summer: not started (starts …)`."""
+    camp, t = report.campaign, report.totals
+    if not report.started:
+        return f"{fmt.esc(camp.name)}: not started (starts {fmt.day(camp.start)})"
+    return f"{fmt.esc(camp.name)}: ROI {fmt.pct(t.roi_pct)} on {fmt.money(t.revenue, camp.currency)} revenue"
 
 
-def headline_fields(t: Metrics, currency: str) -> list[Block]:
+def headline_fields(report: CampaignReport) -> list[Block]:
     """Revenue, cost, profit, ROI, ROAS, orders, budget used, AOV / CPA."""
+    t, currency, started = report.totals, report.campaign.currency, report.started
     return fields([
         ("Revenue", fmt.money(t.revenue, currency)),
         ("Cost", fmt.money(t.cost, currency)),
-        ("Profit", fmt.money(t.profit, currency)),
-        ("ROI · ROAS", f"{fmt.pct(t.roi_pct)} · {fmt.roas(t.roas)}"),
+        ("Profit", profit_text(t, currency, started)),
+        ("ROI · ROAS", f"{fmt.pct(t.roi_pct)} · {fmt.roas(t.roas)}" if started else NOT_STARTED),
         ("Orders", fmt.count(t.orders)),
         ("Budget used", f"{fmt.pct(t.budget_used_pct)} of {fmt.money(t.budget, currency)}"),
         ("AOV", fmt.money(t.aov, currency)),
@@ -121,6 +140,9 @@ def excluded_line(report: CampaignReport) -> str | None:
     if ex.other_currency_orders:
         parts.append(f"{fmt.count(ex.other_currency_orders)} order{fmt.s(ex.other_currency_orders)} "
                      f"in a currency other than {fmt.esc(currency)}")
+    if ex.not_counted_orders:
+        parts.append(f"{fmt.count(ex.not_counted_orders)} order{fmt.s(ex.not_counted_orders)} "
+                     "refunded, voided or cancelled")
     return "Not counted: " + " · ".join(parts) + "." if parts else None
 
 
@@ -129,7 +151,7 @@ def ranked_table(report: CampaignReport) -> list[Block]:
     currency = report.campaign.currency
     shown_rows = report.rows[:MAX_ROWS]
     body = [[i, who(r), r.tier, fmt.money(r.metrics.revenue, currency), fmt.money(r.metrics.cost, currency),
-             fmt.pct(r.metrics.roi_pct), fmt.roas(r.metrics.roas), fmt.count(r.metrics.orders)]
+             roi_text(r.metrics, r.started), roas_text(r.metrics, r.started), fmt.count(r.metrics.orders)]
             for i, r in enumerate(shown_rows, 1)]
     blocks = [table(RANK_HEAD, body, align=RANK_ALIGN)]
     hidden = len(report.rows) - len(shown_rows)
@@ -157,7 +179,10 @@ def campaign(report: CampaignReport, *, footer: Block | None = None) -> Reply:
     blocks: list[Block] = [header(f"{camp.name} · {period(report)}")]
     if report.date_from or report.date_to:
         blocks.append(context("Orders and engagement within these dates only; fees and product costs count in full."))
-    blocks += headline_fields(t, camp.currency)
+    if not report.started:
+        blocks.append(context(f"Not started yet: it starts {fmt.day(camp.start)}. Fees agreed so far count as cost; "
+                              "results come once it runs."))
+    blocks += headline_fields(report)
     if line := engagement_line(t, camp.currency):
         blocks.append(context(line))
     blocks.append(divider())

@@ -12,7 +12,17 @@ from bot.models import Campaign
 from bot.reports import CampaignReport, InfluencerReport, Row
 from handlers.blocks import fmt
 from handlers.blocks.kit import Block, Reply, context, header, section, table
-from handlers.blocks.report_campaign import MAX_FLAGGED, MAX_ROWS, bullet_sections, reasons_text, who
+from handlers.blocks.report_campaign import (
+    MAX_FLAGGED,
+    MAX_ROWS,
+    NOT_STARTED,
+    bullet_sections,
+    profit_text,
+    reasons_text,
+    roas_text,
+    roi_text,
+    who,
+)
 from metrics.roi import Metrics
 
 TIER_NAMES = {"nano": "nano (<10k)", "micro": "micro (10k–100k)", "macro": "macro (100k–1M)", "mega": "mega (1M+)",
@@ -38,8 +48,9 @@ def influencer(report: InfluencerReport) -> Reply:
         return Reply(text=f"{fmt.esc(person.handle)} is not in any campaign yet", blocks=blocks)
     rows = report.rows[:MAX_ROWS]
     body = [[camp.name, row.status, fmt.money(row.metrics.revenue, camp.currency), fmt.money(row.metrics.cost, camp.currency),
-             fmt.money(row.metrics.profit, camp.currency), fmt.pct(row.metrics.roi_pct), fmt.roas(row.metrics.roas),
-             fmt.count(row.metrics.orders), fmt.pct(row.metrics.engagement_rate_pct)] for camp, row in rows]
+             profit_text(row.metrics, camp.currency, row.started), roi_text(row.metrics, row.started),
+             roas_text(row.metrics, row.started), fmt.count(row.metrics.orders), fmt.pct(row.metrics.engagement_rate_pct)]
+            for camp, row in rows]
     blocks.append(table(["Campaign", "Status", "Revenue", "Cost", "Profit", "ROI", "ROAS", "Orders", "Eng. rate"], body,
                         align=["left", "left"] + ["right"] * 7))
     if len(report.rows) > len(rows):
@@ -47,7 +58,8 @@ def influencer(report: InfluencerReport) -> Reply:
     flagged = [f"• in *{fmt.esc(camp.name)}*: {reasons_text(row.reasons, camp.currency)}" for camp, row in report.rows if row.reasons]
     if flagged:
         blocks += bullet_sections(":warning: *Flagged today*", flagged)
-    summary = ", ".join(f"{fmt.esc(camp.name)} ROI {fmt.pct(row.metrics.roi_pct)}" for camp, row in rows[:5])
+    summary = ", ".join(f"{fmt.esc(camp.name)} " + (f"ROI {fmt.pct(row.metrics.roi_pct)}" if row.started else NOT_STARTED)
+                        for camp, row in rows[:5])
     return Reply(text=f"{fmt.esc(person.handle)}: {summary}", blocks=blocks)
 
 
@@ -65,9 +77,9 @@ def _compare_rows(a: CampaignReport, b: CampaignReport) -> list[list[str]]:
         both("Dates", lambda r: fmt.span(r.campaign.start, r.campaign.end)),
         both("Revenue", money("revenue")),
         both("Cost", money("cost")),
-        both("Profit", money("profit")),
-        both("ROI", lambda r: fmt.pct(r.totals.roi_pct)),
-        both("ROAS", lambda r: fmt.roas(r.totals.roas)),
+        both("Profit", lambda r: profit_text(r.totals, r.campaign.currency, r.started)),
+        both("ROI", lambda r: roi_text(r.totals, r.started)),
+        both("ROAS", lambda r: roas_text(r.totals, r.started)),
         both("Orders", lambda r: fmt.count(r.totals.orders)),
         both("AOV", money("aov")),
         both("CPA", money("cpa")),
@@ -81,6 +93,15 @@ def _compare_rows(a: CampaignReport, b: CampaignReport) -> list[list[str]]:
 
 
 def _verdict(a: CampaignReport, b: CampaignReport) -> str:
+    # A campaign that has not started has no return yet: crowning the other over it would compare a result with a fee.
+    waiting = [r for r in (a, b) if not r.started]
+    if len(waiting) == 2:
+        return "Neither campaign has started yet, so there is no return to compare."
+    if waiting:
+        (later,), other = waiting, (b if waiting[0] is a else a)
+        return (f"*{fmt.esc(later.campaign.name)}* has not started yet (it starts {fmt.day(later.campaign.start)}), so "
+                f"there is no return to compare with *{fmt.esc(other.campaign.name)}*'s ROI of "
+                f"{fmt.pct(other.totals.roi_pct)}.")
     ra, rb = a.totals.roi_pct, b.totals.roi_pct
     if ra is None or rb is None:
         return "ROI can't be compared yet: a campaign without costs has no ROI."
@@ -98,20 +119,23 @@ def compare(a: CampaignReport, b: CampaignReport) -> Reply:
     if a.campaign.currency != b.campaign.currency:
         blocks.append(context(f"Different currencies ({fmt.esc(a.campaign.currency)} and {fmt.esc(b.campaign.currency)}): "
                               "compare ROI and ROAS, not the amounts."))
-    text = (f"{fmt.esc(a.campaign.name)} vs {fmt.esc(b.campaign.name)}: ROI {fmt.pct(a.totals.roi_pct)} vs "
-            f"{fmt.pct(b.totals.roi_pct)}")
+    text = (f"{fmt.esc(a.campaign.name)} vs {fmt.esc(b.campaign.name)}: ROI {roi_text(a.totals, a.started)} vs "
+            f"{roi_text(b.totals, b.started)}")
     return Reply(text=text, blocks=blocks)
 
 
 # -- /roi tiers ------------------------------------------------------------------------------------
 
 
-def tiers(groups: Sequence[tuple[str, int, Metrics]], *, scope: str, currency: str) -> Reply:
-    """Results by follower tier, nano to mega, then unknown."""
+def tiers(groups: Sequence[tuple[str, int, Metrics]], *, scope: str, currency: str, not_started: int = 0) -> Reply:
+    """Results by follower tier, nano to mega, then unknown; `not_started` influencers are left out and counted."""
     blocks: list[Block] = [header(f"Results by follower tier · {scope}")]
+    waiting = (f"Left out: {not_started} influencer{fmt.s(not_started)} whose campaign or enrolment has not started "
+               "yet." if not_started else None)
     if not groups:
-        blocks.append(section("No influencers enrolled yet, so there are no tiers to compare."))
-        return Reply(text=f"Tiers ({fmt.esc(scope)}): no influencers yet", blocks=blocks)
+        why = "Nobody enrolled has started yet" if not_started else "No influencers enrolled yet"
+        blocks.append(section(f"{why}, so there are no tiers to compare."))
+        return Reply(text=f"Tiers ({fmt.esc(scope)}): {why.lower()}", blocks=blocks)
     body = [[TIER_NAMES.get(name, name), fmt.count(n), fmt.money(m.revenue, currency), fmt.money(m.cost, currency),
              fmt.money(m.profit, currency), fmt.pct(m.roi_pct), fmt.roas(m.roas), fmt.count(m.orders),
              fmt.pct(m.engagement_rate_pct)] for name, n, m in groups]
@@ -125,6 +149,8 @@ def tiers(groups: Sequence[tuple[str, int, Metrics]], *, scope: str, currency: s
                                  f"{fmt.money(m.revenue, currency)} revenue."))
     else:
         text = f"Tiers ({fmt.esc(scope)}): no costs recorded yet"
+    if waiting:
+        blocks.append(context(waiting))
     blocks.append(context("Tiers by followers: nano under 10,000 · micro under 100,000 · macro under 1,000,000 · mega above."))
     return Reply(text=text, blocks=blocks)
 
@@ -144,7 +170,7 @@ def top(ranked: Sequence[tuple[Campaign, Row]], *, by: str, scope: str, several:
     for i, (camp, row) in enumerate(ranked, 1):
         m = row.metrics
         body.append([i, who(row)] + ([camp.name] if several else []) + [
-            fmt.pct(m.roi_pct), fmt.roas(m.roas), fmt.money(m.revenue, camp.currency), fmt.count(m.orders),
+            roi_text(m, row.started), roas_text(m, row.started), fmt.money(m.revenue, camp.currency), fmt.count(m.orders),
             fmt.pct(m.engagement_rate_pct)])
     blocks.append(table(head, body, align=["right", "left"] + (["left"] if several else []) + ["right"] * 5))
     if left_out:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+from datetime import date, timedelta
 
 import pytest
 
@@ -121,3 +122,25 @@ def test_report_json_and_the_slack_answer_show_the_same_numbers(cli, roi, slack,
     rows = [[c["text"] for c in row] for row in table["rows"][1:]]
     assert [(r[1], r[3], r[4], r[7]) for r in rows] == [
         (i["handle"], f"USD {i['revenue']:,.2f}", f"USD {i['cost']:,.2f}", str(i["orders"])) for i in data["influencers"]]
+
+
+def test_report_json_reconciles_with_the_import_summary(cli, capsys):
+    # Order 2 is credited to ben and refunded in full: attributed by the import, no order in the report.
+    (cli / "refunds.csv").write_text("order_id,date,amount,code,refunded\n"
+                                     "1,2026-03-05,200.00,ANA10,\n2,2026-03-06,50.00,BEN5,50.00\n3,2026-03-07,40.00,BEN5,10.00\n")
+    assert main(["import", "orders", "refunds.csv", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert main(["report", "campaign", "spring", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (summary["attributed"], data["totals"]["orders"], data["excluded"]["not_counted"]) == (3, 2, {"orders": 1})
+    assert summary["attributed"] == data["totals"]["orders"] + data["excluded"]["not_counted"]["orders"]
+
+
+def test_report_json_says_a_campaign_not_started_is_upcoming(cli, roi, capsys):
+    # The command line's today is the real one: a campaign a month ahead of it has not started, whenever this runs.
+    start = date.today() + timedelta(days=30)
+    register(roi, [f"/campaign create later budget=1000 start={start.isoformat()}", "/influencer add ana campaign=later fee=300"])
+    assert main(["report", "campaign", "later", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "upcoming"
+    assert list(data)[:3] == ["campaign", "currency", "status"]

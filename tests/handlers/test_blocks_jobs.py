@@ -38,17 +38,19 @@ CY_REASONS = (
 
 
 def row(handle: str, revenue, fee, orders: int, *, status: str = "active", reasons=(), manager: str | None = None,
-        likes: int | None = None) -> Row:
+        likes: int | None = None, started: bool = True) -> Row:
+    # `likes` come from one post, to 1,000 followers.
     x = EnrolmentInput(Decimal(revenue), orders, fee=Decimal(fee), followers=1000 if likes is not None else None,
-                       counters=Counters(likes=likes))
+                       counters=Counters(likes=likes, engagement_rows=int(likes is not None)))
     person = SimpleNamespace(id=len(handle), handle=handle, handle_key=handle.lower(), platform="instagram",
                              followers=x.followers, manager_id=manager)
     return Row(enrolment=SimpleNamespace(id=len(handle), status=status), influencer=person, status=status,
-               tier="nano", metrics=enrolment_metrics(x), input=x, reasons=tuple(reasons))
+               tier="nano", metrics=enrolment_metrics(x), input=x, reasons=tuple(reasons), started=started)
 
 
-def report(rows: list[Row], *, budget=5000, name: str = "spring", end: date | None = date(2026, 3, 31)) -> CampaignReport:
-    camp = SimpleNamespace(id=7, name=name, currency="USD", budget=Decimal(budget), start=date(2026, 3, 1), end=end,
+def report(rows: list[Row], *, budget=5000, name: str = "spring", end: date | None = date(2026, 3, 31),
+           start: date | None = date(2026, 3, 1)) -> CampaignReport:
+    camp = SimpleNamespace(id=7, name=name, currency="USD", budget=Decimal(budget), start=start, end=end,
                            channel_id="C0001", window_days=7, status="active")
     return CampaignReport(campaign=camp, today=TODAY, date_from=None, date_to=None,
                           totals=campaign_metrics([r.input for r in rows], budget=Decimal(budget)), rows=rows)
@@ -220,6 +222,33 @@ def test_empty_campaign_still_renders():
     assert "Top influencers" not in text and "Flagged" not in text
     assert field_values(reply)["ROI"] == "n/a" and field_values(reply)["Orders"] == "0"
     assert reply.text == "spring digest: ROI n/a on USD 0.00 revenue"
+
+
+def test_digest_of_a_campaign_not_started_shows_no_loss_and_no_change():
+    # summer starts in June; ana's fee of 1,800 is booked against no sales yet: ROI would read -100%.
+    rows = [row("ana", 0, 1800, 0, started=False)]
+    before = previous_of([row("ana", 0, 1500, 0, started=False)])
+
+    reply = valid(digest(report(rows, name="summer", start=date(2026, 6, 1), end=date(2026, 6, 30)), previous=before,
+                         period_start=None, period_end=None, schedule="off"))
+    values, text = field_values(reply), mrkdwn(reply)
+
+    assert (values["Profit"], values["ROI"], values["ROAS"]) == ("not started",) * 3
+    assert values["Cost"] == "USD 1,800.00 (▲ USD 300.00)"  # what was agreed still shows, and how it moved
+    assert "*summer* has not started yet: it starts 2026-06-01." in text
+    assert "1. *ana* · ROI not started · USD 0.00 revenue" in text
+    assert reply.text == "summer digest: ROI not started on USD 0.00 revenue"
+    assert "-100" not in text and "0.00x" not in text
+
+
+def test_an_influencer_not_started_in_a_running_campaign_is_not_a_loss_in_the_top_three():
+    rows = [row("ana", 2800, 1000, 20), row("eve", 0, 700, 0, started=False)]
+
+    text = mrkdwn(valid(digest(report(rows), previous=None, period_start=None, period_end=None, schedule="off")))
+
+    assert "2. *eve* · ROI not started · USD 0.00 revenue" in text
+    # The campaign has started: its totals carry eve's fee, (2,800 − 1,700) / 1,700.
+    assert f"ROI {fmt.pct(Decimal(2800 - 1700) * 100 / 1700)}" in text
 
 
 def test_final_digest_says_when_the_attribution_window_closed():

@@ -66,6 +66,20 @@ def test_home_lists_running_campaigns_with_their_figures_and_who_is_flagged(app,
     assert ":warning: Flagged: *cy* (ROI under minimum, behind goal)" in str(view["blocks"])
 
 
+def test_an_upcoming_campaign_shows_as_not_started_never_as_a_loss(roi, app, slack, spring):
+    # summer's fee of 1,800 is agreed, and no sale can come before June: its ROI would read -100%.
+    for line in ("/campaign create summer budget=8500 start=2026-06-01 end=2026-06-30",
+                 "/influencer add ana campaign=summer fee=1800"):
+        answered(roi.command(line))
+
+    view = open_home(app, slack)
+
+    [card] = [b["text"]["text"] for b in view["blocks"] if "*summer*" in b.get("text", {}).get("text", "")]
+    assert card.startswith("*summer* · upcoming · 2026-06-01 → 2026-06-30")
+    assert "Cost USD 1,800.00 · ROI *not started*" in card
+    assert "-100" not in card and "ROAS" not in card
+
+
 def test_ended_and_past_campaigns_are_not_on_home(roi, app, slack, spring):
     answered(roi.command("/campaign create winter budget=100 start=2025-12-01 end=2026-02-28"))
     answered(roi.command("/campaign create autumn budget=100"))

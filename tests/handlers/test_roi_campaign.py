@@ -22,6 +22,7 @@ from bot.imports.store_orders import store_orders
 from bot.imports.summary import Summary
 from bot.models import Campaign, Workspace
 from bot.reports import campaign_report
+from handlers.blocks import fmt
 from registry_support import answered, answered_ephemeral, only_post, refused, table_rows
 
 SPRING = [
@@ -48,6 +49,12 @@ def spring(roi):
 
 def blocks_text(post: dict) -> str:
     return str(post["blocks"])
+
+
+def field_values(post: dict) -> dict[str, str]:
+    """The headline figures: each field's label and value."""
+    return {f["text"].split("\n")[0].strip("*"): f["text"].split("\n", 1)[1]
+            for b in post["blocks"] for f in b.get("fields", [])}
 
 
 def put_orders(sessions, *rows: tuple[str, str, str, str, str]) -> None:
@@ -134,6 +141,47 @@ def test_orders_outside_the_window_or_in_another_currency_are_mentioned_not_coun
     assert post["text"] == "spring: ROI 0.5% on USD 3,900.00 revenue"
     assert ("Not counted: 1 order (USD 90.00) outside the campaign window · 1 order in a currency other than USD."
             in blocks_text(post))
+
+
+def test_refunded_voided_or_cancelled_orders_are_counted_in_the_not_counted_line(roi, spring):
+    # Credited to ben, then refunded in full: its revenue is 0 and it is no order, but it is not lost from sight.
+    answered(roi.command("/roi sale BEN5 amount=80 refunded=80 date=2026-03-09"))
+
+    post = only_post(roi.command("/roi campaign spring"))
+
+    assert field_values(post)["Orders"] == "4"  # as before the refunded sale
+    assert "Not counted: 1 order refunded, voided or cancelled." in blocks_text(post)
+
+
+def test_a_campaign_not_started_shows_not_started_never_a_loss(roi, spring, slack):
+    # summer starts in June; mia's fee of 1,800 is agreed, so revenue 0 against cost 1,800 would read ROI -100%.
+    for line in ("/campaign create summer budget=8500 start=2026-06-01 end=2026-06-30",
+                 "/influencer add mia followers=48200 campaign=summer fee=1800"):
+        answered(roi.command(line))
+
+    post = only_post(roi.command("/roi campaign summer"))
+
+    text = blocks_text(post)
+    assert post["text"] == "summer: not started (starts 2026-06-01)"
+    assert "Not started yet: it starts 2026-06-01." in text
+    figures = field_values(post)
+    assert (figures["Profit"], figures["ROI · ROAS"]) == ("not started", "not started")
+    assert figures["Cost"] == "USD 1,800.00"
+    assert figures["Budget used"] == f"{fmt.pct(Decimal(1800) * 100 / 8500)} of USD 8,500.00"
+    assert table_rows(post)[1] == ["1", "mia", "micro", "USD 0.00", "USD 1,800.00", "not started", "not started", "0"]
+    assert "-100" not in text and "0.00x" not in text
+
+
+def test_an_influencer_not_started_in_a_running_campaign_shows_not_started(roi, spring):
+    answered(roi.command("/influencer add dee followers=900 campaign=spring fee=300 start=2026-03-20"))
+
+    post = only_post(roi.command("/roi campaign spring"))
+
+    rows = {r[1]: r for r in table_rows(post)[1:]}
+    assert rows["dee"][5:7] == ["not started", "not started"]
+    assert rows["cy"][5] == "-75.0%"  # a real loss still shows as one
+    # The campaign runs: its ROI is a result, fees agreed with dee included, (3,900 − 4,180) / 4,180.
+    assert post["text"] == f"spring: ROI {fmt.pct(Decimal(3900 - 4180) * 100 / 4180)} on USD 3,900.00 revenue"
 
 
 def test_engagement_results_add_impressions_rate_ctr_and_cpm(roi, spring):

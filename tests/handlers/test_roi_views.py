@@ -228,3 +228,65 @@ def test_another_workspace_sees_none_of_these_campaigns(roi, data, slack):
         text = answered_ephemeral(answer)
         assert "There is no" in text or "no campaigns" in text
         nothing_posted(answer, slack)
+
+
+# -- campaigns and enrolments that have not started --------------------------------------------------
+
+SUMMER = ["/campaign create summer budget=8500 start=2026-06-01 end=2026-06-30",
+          "/influencer add ana campaign=summer fee=1800"]  # a fee agreed, no sale possible before June
+
+
+@pytest.fixture
+def summer(roi, data):
+    for line in SUMMER:
+        answered(roi.command(line))
+
+
+def test_influencer_in_a_campaign_not_started_shows_not_started_not_a_loss(roi, summer, slack):
+    post = only_post(roi.command("/roi influencer ana"))
+
+    rows = {r[0]: r[1:] for r in table_rows(post)[1:]}
+    assert rows["summer"] == ["active", "USD 0.00", "USD 1,800.00", "not started", "not started", "not started", "0", "n/a"]
+    assert rows["autumn"][4] == "-100.0%"  # autumn has started (no dates: it runs), so its loss is a real one
+    assert post["text"] == "ana: summer not started, spring ROI 102.9%, autumn ROI -100.0%"
+    assert one_png(slack)["filename"] == "ana-by-campaign.png"
+
+
+def test_compare_does_not_crown_a_campaign_over_one_not_started(roi, summer):
+    post = only_post(roi.command("/roi compare spring summer"))
+
+    rows = {r[0]: r[1:] for r in table_rows(post)}
+    assert (rows["Profit"], rows["ROI"], rows["ROAS"]) == (["USD 20.00", "not started"], ["0.5%", "not started"],
+                                                           ["1.01x", "not started"])
+    assert rows["Cost"] == ["USD 3,880.00", "USD 1,800.00"]
+    blocks = str(post["blocks"])
+    assert "*summer* has not started yet (it starts 2026-06-01)" in blocks and "better return" not in blocks
+    assert post["text"] == "spring vs summer: ROI 0.5% vs not started"
+
+
+def test_compare_of_two_campaigns_not_started_says_neither_has(roi, summer):
+    answered(roi.command("/campaign create winter budget=100 start=2026-12-01"))
+
+    post = only_post(roi.command("/roi compare winter summer"))
+
+    assert "Neither campaign has started yet" in str(post["blocks"])
+
+
+def test_tiers_leave_out_enrolments_not_started_and_say_so(roi, summer):
+    post = only_post(roi.command("/roi tiers"))
+
+    # micro is still ana in spring (2,800 / 1,380) and in autumn (0 / 100): summer's 1,800 fee is not in it.
+    micro = [r for r in table_rows(post) if r[0].startswith("micro")][0]
+    assert micro[1:5] == ["2", "USD 2,800.00", "USD 1,480.00", "USD 1,320.00"]
+    assert "Left out: 1 influencer whose campaign or enrolment has not started yet." in str(post["blocks"])
+
+
+def test_top_by_roi_leaves_out_enrolments_not_started_but_revenue_shows_them_as_such(roi, summer):
+    by_roi = only_post(roi.command("/roi top"))
+
+    assert ("ana", "summer") not in [(r[1], r[2]) for r in table_rows(by_roi)[1:]]
+    assert "Left out: 1 influencer with no ROI yet." in str(by_roi["blocks"])
+
+    by_revenue = only_post(roi.command("/roi top by=revenue n=25"))
+    summer_row = [r for r in table_rows(by_revenue)[1:] if r[2] == "summer"][0]
+    assert summer_row[3:5] == ["not started", "not started"]

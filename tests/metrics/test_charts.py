@@ -9,6 +9,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from matplotlib.colors import to_rgb
 
 import metrics
 from metrics import charts
@@ -110,6 +111,43 @@ def test_user_typed_text_with_dollar_signs_is_drawn_literally():
 def test_tiers_with_an_unexpected_tier_name_goes_last():
     rows = [("giga", D("1"), D("1"), D("0")), ("nano", D("1"), D("2"), D("-50"))]
     assert_slack_sized(charts.tiers(rows, title="T", currency="USD"))
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The charts' figures themselves instead of their PNG bytes, to look at what was drawn."""
+    monkeypatch.setattr(charts, "_png", lambda fig: fig)
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def red_bars(fig) -> int:
+    return sum(p.get_facecolor()[:3] == to_rgb(charts.RED) for ax in fig.axes for p in ax.patches)
+
+
+def test_an_influencer_not_started_gets_no_red_bar_and_says_so(drawn):
+    rows = [("ana", D("54.26"), D("1200")), ("mia", D("-100"), D("-1800"))]
+    fig = charts.roi_by_influencer(rows, title="summer", not_started={"mia"})
+    assert red_bars(fig) == 0
+    assert charts.NOT_STARTED in texts(fig) and "-100.0%" not in texts(fig)
+    # Without the hint the same figures are a loss, drawn red: the hint is what changes it.
+    assert red_bars(charts.roi_by_influencer(rows, title="summer")) == 1
+
+
+def test_a_campaign_not_started_is_not_drawn_as_a_loss_in_compare(drawn):
+    summer = Side("summer", "USD", D("0"), D("1800"), D("-1800"), D("-100"), D("0"), started=False)
+    fig = charts.compare(SPRING, summer, title="spring vs summer")
+    assert red_bars(fig) == 0 and charts.NOT_STARTED in texts(fig)
+    profit_bars = [p.get_height() for p in fig.axes[0].patches]
+    assert -1800 not in profit_bars and 8500 in profit_bars  # spring's profit is drawn, summer's fees are not a loss
+
+
+def test_a_campaign_not_started_is_labelled_so_in_the_influencer_chart(drawn):
+    rows = [("summer", D("-100"), D("0"), D("1800")), ("spring", D("73.6"), D("3402"), D("1960"))]
+    labels = texts(charts.influencer(rows, title="mia", currency="USD", not_started={"summer"}))
+    assert labels == [charts.NOT_STARTED.replace(" ", "\n"), "ROI\n+73.6%"]
 
 
 PROBE = """

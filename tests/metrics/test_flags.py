@@ -1,5 +1,6 @@
 """The §6 underperformer rule: who is looked at, each of the three reasons, and their edges."""
 
+import statistics
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
@@ -7,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from metrics.flags import Candidate, Reason, Rule, eligible, flags, running
+from metrics.roi import Counters, EnrolmentInput, enrolment_metrics
 
 RULE = Rule(start=date(2026, 3, 1), end=date(2026, 3, 31), min_roi=D("0"), grace_days=7)
 TODAY = date(2026, 3, 16)
@@ -149,3 +151,18 @@ def test_every_reason_that_holds_is_listed_roi_goal_engagement():
 def test_only_flagged_keys_are_returned():
     people = [candidate("good"), candidate("bad", roi_pct=D("-1")), candidate("also_good", roi_pct=D("3"))]
     assert list(flags(people, RULE, TODAY)) == ["bad"]
+
+
+def test_engagement_rule_judges_the_average_post_so_many_weak_posts_do_not_hide():
+    # Three peers posted once to 10,000 followers with 400 engagements; `busy` posted ten times with 150 each.
+    # Summed over posts, busy's 1,500 engagements would be 15% of the audience and look best; per post it is 1.5%.
+    def rate(engagements: int, posts: int) -> D:
+        x = EnrolmentInput(D("0"), 0, fee=D("100"), followers=10_000,
+                           counters=Counters(likes=engagements, engagement_rows=posts))
+        return enrolment_metrics(x).engagement_rate_pct
+
+    people = [*rated(rate(400, 1), rate(400, 1), rate(400, 1)), candidate("busy", engagement_rate_pct=rate(1_500, 10))]
+    per_post, peer = D(150) / D(10_000) * 100, D(400) / D(10_000) * 100
+    median = statistics.median([peer, peer, peer, per_post])
+    assert flags(people, RULE, TODAY) == {
+        "busy": [Reason("engagement", per_post, median / 2, {"median": median, "peers": 4})]}

@@ -8,7 +8,8 @@ import pytest
 from metrics.roi import (COUNTERS, Counters, EnrolmentInput, campaign_metrics, enrolment_json, enrolment_metrics,
                          round_money, round_ratio, totals_json)
 
-STATS = Counters(impressions=20_000, reach=15_000, likes=400, comments=50, shares=30, saves=20, clicks=200, views=9_000)
+STATS = Counters(impressions=20_000, reach=15_000, likes=400, comments=50, shares=30, saves=20, clicks=200, views=9_000,
+                 engagement_rows=2)
 
 
 def test_enrolment_figures_follow_the_formulas():
@@ -18,7 +19,7 @@ def test_enrolment_figures_follow_the_formulas():
     assert (m.revenue, m.cost, m.profit) == (D("1000"), D("500"), D("500"))
     assert (m.roi_pct, m.roas, m.cpa, m.aov) == (D("100"), D("2"), D("50"), D("100"))
     assert m.engagements == 500                      # 400 + 50 + 30 + 20
-    assert m.engagement_rate_pct == D("1")           # 500 / 50,000 × 100
+    assert m.engagement_rate_pct == D("0.5")         # 500 over 2 posts = 250 a post / 50,000 × 100
     assert m.cpe == D("1")                           # 500 / 500
     assert m.cpm == D("25")                          # 500 / 20,000 × 1000
     assert m.ctr_pct == D("1")                       # 200 / 20,000 × 100
@@ -55,9 +56,9 @@ def test_no_stats_means_no_engagements_and_no_engagement_ratios():
 
 def test_partially_known_counters_use_the_ones_known():
     m = enrolment_metrics(EnrolmentInput(D("100"), 2, fee=D("42"), followers=2_100,
-                                         counters=Counters(likes=100, shares=5, clicks=10)))
+                                         counters=Counters(likes=100, shares=5, clicks=10, engagement_rows=1)))
     assert m.engagements == 105
-    assert m.engagement_rate_pct == D("5")   # 105 / 2,100 × 100
+    assert m.engagement_rate_pct == D("5")   # 105 in 1 post / 2,100 × 100
     assert m.cpe == D("0.4")                 # 42 / 105
     assert m.cpm is None and m.ctr_pct is None  # impressions unknown
     assert m.cvr_pct == D("20")              # 2 / 10 × 100
@@ -76,8 +77,22 @@ def test_engagements_sum_the_known_engagement_counters(counters, expected):
 
 @pytest.mark.parametrize("followers", [None, 0])
 def test_unknown_or_zero_followers_leave_engagement_rate_undefined(followers):
-    m = enrolment_metrics(EnrolmentInput(D("0"), 0, followers=followers, counters=Counters(likes=10)))
+    m = enrolment_metrics(EnrolmentInput(D("0"), 0, followers=followers, counters=Counters(likes=10, engagement_rows=1)))
     assert m.engagement_rate_pct is None
+
+
+def test_engagements_without_rows_to_average_over_leave_engagement_rate_undefined():
+    m = enrolment_metrics(EnrolmentInput(D("0"), 0, followers=1_000, counters=Counters(likes=10)))
+    assert m.engagements == 10 and m.engagement_rate_pct is None
+
+
+def test_engagement_rate_is_the_average_posts_and_does_not_grow_with_more_posts():
+    # Each post gets 200 engagements from 10,000 followers: 2% a post, however many posts there are.
+    one, three = (enrolment_metrics(EnrolmentInput(D("0"), 0, followers=10_000,
+                                                   counters=Counters(likes=200 * n, engagement_rows=n)))
+                  for n in (1, 3))
+    assert one.engagement_rate_pct == three.engagement_rate_pct == D(200) / D(10_000) * 100
+    assert three.engagements == 3 * one.engagements
 
 
 def test_refunds_down_to_zero_revenue_give_roi_minus_100():
@@ -92,12 +107,12 @@ def test_commission_is_a_percentage_of_revenue():
 
 
 ANA = EnrolmentInput(D("1000"), 10, fee=D("100"), commission_pct=D("10"), followers=1_000,
-                     counters=Counters(impressions=10_000, likes=100, clicks=100))          # cost 200
+                     counters=Counters(impressions=10_000, likes=100, clicks=100, engagement_rows=4))  # cost 200
 BEN = EnrolmentInput(D("500"), 5, fee=D("50"), commission_pct=D("20"), followers=None,
-                     counters=Counters(likes=50, clicks=50))                               # cost 150
-CY = EnrolmentInput(D("0"), 0, fee=D("100"), followers=5_000)                              # cost 100, no stats
+                     counters=Counters(likes=50, clicks=50, engagement_rows=1))                      # cost 150
+CY = EnrolmentInput(D("0"), 0, fee=D("100"), followers=5_000)                                        # cost 100, no stats
 DORA = EnrolmentInput(D("300"), 3, fee=D("0"), product_cost=D("30"), followers=2_000,
-                      counters=Counters(impressions=5_000, comments=30))                  # cost 30
+                      counters=Counters(impressions=5_000, comments=30, engagement_rows=1))         # cost 30
 
 
 def test_campaign_cost_sums_each_enrolments_own_commission():
@@ -126,8 +141,25 @@ def test_campaign_counters_are_sums_and_none_only_when_no_one_has_them():
 def test_campaign_engagement_rate_counts_only_influencers_with_engagements_and_followers():
     m = campaign_metrics([ANA, BEN, CY, DORA], budget=D("1000"))
     # BEN has engagements but no follower count; CY has followers but no stats: both left out.
-    # (100 + 30) / (1,000 + 2,000) × 100 = 4.333…
-    assert round_ratio(m.engagement_rate_pct) == D("4.33")
+    # Over ANA's 4 rows and DORA's 1: (100 / 1,000 + 30 / 2,000) / 5 × 100 = (0.1 + 0.015) / 5 × 100 = 2.3
+    assert m.engagement_rate_pct == (D(100) / D(1_000) + D(30) / D(2_000)) / 5 * 100
+
+
+def test_campaign_engagement_rate_averages_over_every_post_of_every_influencer():
+    # mia posted three times to 10,000 followers, sam once to 50,000: each post's rate, then their average.
+    posts = {"mia": (10_000, [300, 600, 900]), "sam": (50_000, [500])}
+    rates = [D(e) / D(followers) * 100 for followers, engaged in posts.values() for e in engaged]
+    expected = sum(rates) / len(rates)  # (3 + 6 + 9 + 1) / 4 = 4.75
+    inputs = [EnrolmentInput(D("0"), 0, followers=followers,
+                             counters=Counters(likes=sum(engaged), engagement_rows=len(engaged)))
+              for followers, engaged in posts.values()]
+    m = campaign_metrics(inputs, budget=D("0"))
+    assert m.engagement_rate_pct == expected
+    # Each influencer's own rate is their average post's: mia 1,800 / 3 / 10,000, sam 500 / 1 / 50,000.
+    mia, sam = (enrolment_metrics(x).engagement_rate_pct for x in inputs)
+    assert (mia, sam) == (sum(rates[:3]) / 3, rates[3])
+    # Neither the old sum over followers (2,300 / 60,000) nor the mean of the influencers' rates ((6 + 1) / 2).
+    assert expected not in (D(2_300) / D(60_000) * 100, (mia + sam) / 2)
 
 
 def test_campaign_engagement_rate_is_none_when_nobody_qualifies():

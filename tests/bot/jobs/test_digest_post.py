@@ -193,3 +193,20 @@ def test_jobs_post_with_the_token_of_the_workspace_they_post_to(runtime, spring,
     assert asked == ["T0001"]
     sent = [c for c in slack.calls if c.method in ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")]
     assert len(sent) == 3 and {c.token for c in sent} == {"xoxb-for-T0001"}
+
+
+def test_a_digest_of_a_campaign_not_started_posted_by_hand_shows_no_loss(roi, runtime, slack):
+    # summer runs in June; its digest is asked for now, in March, with a fee of 1,800 agreed and nothing sold.
+    for line in ("/campaign create summer budget=8500 start=2026-06-01 end=2026-06-30 channel=<#C0GROWTH|growth>",
+                 "/influencer add mia followers=48200 campaign=summer fee=1800"):
+        answered(roi.command(line))
+    with runtime.reads.begin() as session:
+        summer = session.scalar(select(Campaign.id).where(Campaign.name_key == "summer"))
+
+    assert posting.by_hand(runtime, summer).status == digests.POSTED
+
+    [call] = posts(slack)
+    text = text_of(call)
+    assert "has not started yet: it starts 2026-06-01" in text
+    assert "ROI not started" in call.params["text"] and "mia* · ROI not started" in text
+    assert "-100" not in text and "0.00x" not in text
