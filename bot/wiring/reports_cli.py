@@ -88,18 +88,20 @@ def as_text(data: dict) -> str:
     def ratio(value, suffix: str) -> str:
         return "n/a" if value is None else f"{value:,.2f}{suffix}"
 
-    def row_line(label: str, row: dict) -> str:
+    def row_line(label: str, row: dict, started: bool = True) -> str:
+        roi, roas = (ratio(row["roi_pct"], "%"), ratio(row["roas"], "x")) if started else ("not started",) * 2
         return (f"  {label:<24} revenue {money(row['revenue']):>14}  cost {money(row['cost']):>12}  "
-                f"ROI {ratio(row['roi_pct'], '%'):>10}  ROAS {ratio(row['roas'], 'x'):>7}  orders {row['orders']:>7,}  "
-                f"{row['status']}")
+                f"ROI {roi:>11}  ROAS {roas:>11}  orders {row['orders']:>7,}  {row['status']}")
 
     if "totals" in data:
-        t = data["totals"]
-        lines = [f"{data['campaign']} ({data['currency']}), {data['from'] or 'start'} → {data['to'] or 'today'}",
+        t, started = data["totals"], data.get("status") != "upcoming"  # a campaign not started yet is no loss
+        lines = [f"{data['campaign']} ({data['currency']}, {data.get('status', '')}), "
+                 f"{data['from'] or 'start'} → {data['to'] or 'today'}",
                  f"  revenue {money(t['revenue'])}  cost {money(t['cost'])}  profit {money(t['profit'])}  "
-                 f"ROI {ratio(t['roi_pct'], '%')}  ROAS {ratio(t['roas'], 'x')}  orders {t['orders']:,}  "
+                 f"ROI {ratio(t['roi_pct'], '%') if started else 'not started'}  "
+                 f"ROAS {ratio(t['roas'], 'x') if started else 'not started'}  orders {t['orders']:,}  "
                  f"budget used {ratio(t['budget_used_pct'], '%')}"]
-        lines += [row_line(row["handle"], row) for row in data["influencers"]]
+        lines += [row_line(row["handle"], row, started) for row in data["influencers"]]
     else:
         lines = [f"{data['handle']} ({data['platform']}, {data['tier']})"]
         lines += [row_line(row["campaign"], row) for row in data["campaigns"]]

@@ -22,12 +22,13 @@ BAR_CELLS = 10
 UP, DOWN, SAME = "▲", "▼", "(no change)"
 
 
-def snapshot(totals: Metrics) -> dict:
-    """The JSON-safe figures of a digest, kept so the next one can show what changed (unrounded)."""
+def snapshot(totals: Metrics, *, started: bool = True) -> dict:
+    """The JSON-safe figures of a digest, kept so the next one can show what changed (unrounded); before the
+    campaign started there is no return yet, so the first digest after the start shows no change from a loss."""
     def text(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
+        return None if value is None or not started else str(value)
 
-    return {"revenue": str(totals.revenue), "cost": str(totals.cost), "profit": str(totals.profit),
+    return {"revenue": str(totals.revenue), "cost": str(totals.cost), "profit": text(totals.profit),
             "roi_pct": text(totals.roi_pct), "roas": text(totals.roas), "orders": totals.orders,
             "budget_used_pct": text(totals.budget_used_pct)}
 

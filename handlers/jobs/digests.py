@@ -126,7 +126,7 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
             reply = digest_blocks.digest(report, previous=previous(session, camp, run_id), period_start=period.start,
                                 period_end=period.end, schedule=sched.describe(), forced=forced,
                                 last=scheduled and period.start is not None and period.start == final_time(camp, sched, tz))
-            figures = digest_blocks.snapshot(report.totals)
+            figures = digest_blocks.snapshot(report.totals, started=report.started)
             drawn = deliver.draw(deliver.Post(reply, (revenue_chart(session, report),)))
         # Say where the message is going before it goes: if this process dies now, whoever takes the claim over
         # looks for it there (by the claim id in its metadata) before posting it again.

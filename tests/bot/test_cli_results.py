@@ -144,3 +144,13 @@ def test_report_json_says_a_campaign_not_started_is_upcoming(cli, roi, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "upcoming"
     assert list(data)[:3] == ["campaign", "currency", "status"]
+
+
+def test_report_text_shows_a_campaign_not_started_as_such_not_as_a_loss(cli, roi, capsys):
+    start = date.today() + timedelta(days=30)
+    register(roi, [f"/campaign create later budget=1000 start={start.isoformat()}", "/influencer add ana campaign=later fee=300"])
+    assert main(["report", "campaign", "later"]) == 0
+    text = capsys.readouterr().out
+
+    assert "upcoming" in text.splitlines()[0]
+    assert "not started" in text and "-100" not in text

@@ -116,6 +116,13 @@ def test_snapshot_of_a_campaign_without_cost_keeps_none():
     assert (snap["roi_pct"], snap["roas"], snap["budget_used_pct"]) == (None, None, None)
 
 
+def test_snapshot_before_the_start_keeps_no_return_to_compare_the_next_digest_with():
+    snap = snapshot(report(spring_rows()).totals, started=False)
+
+    assert (snap["profit"], snap["roi_pct"], snap["roas"]) == (None, None, None)
+    assert snap["revenue"] == "3900" and snap["cost"] is not None  # what happened so far is kept
+
+
 def test_first_digest_shows_figures_period_and_schedule():
     reply = spring_digest()
 
