@@ -139,7 +139,10 @@ def parse_pct(
 
 def parse_int(value: str, field: str, *, minimum: int | None = 0, maximum: int | None = None) -> int:
     """A whole number: `12000`, `12,000`, or with a suffix `12k`, `1.2m` (case-insensitive)."""
-    accepted = "a whole number like `12000`, `12,000`, `12k` or `1.2m`"
+    if minimum is not None and maximum is not None and maximum <= 1000:
+        accepted = f"a whole number from {minimum} to {maximum}"  # a count like `n=5`: no `12k` to suggest
+    else:
+        accepted = "a whole number like `12000`, `12,000`, `12k` or `1.2m`"
     text = value.strip()
     sign = -1 if text.startswith("-") else 1
     body = text[1:] if text[:1] in "+-" else text

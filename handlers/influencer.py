@@ -34,6 +34,11 @@ PERSON_KEYS = {"platform", "followers", "manager"}
 TERMS_KEYS = {"fee", "commission", "product_cost", "goal_revenue", "start"}
 
 
+def _enrolment_keys(keys) -> str:
+    """`fee` belongs to an enrolment / `fee`, `start` belong to an enrolment."""
+    return f"`{'`, `'.join(sorted(keys))}` {'belongs' if len(keys) == 1 else 'belong'} to an enrolment"
+
+
 def _values(req: Request, keys: set[str]) -> dict[str, Any]:
     parsers = {
         "handle": parse_handle,
@@ -58,7 +63,7 @@ def add(req: Request, session: Session, ws: Workspace) -> Reply:
     terms = _values(req, TERMS_KEYS)
     camp_name = req.args.options.get("campaign")
     if terms and not camp_name:
-        raise InputError("campaign", f"`{'`, `'.join(sorted(terms))}` belong to an enrolment", "`campaign=NAME` alongside them")
+        raise InputError("campaign", _enrolment_keys(terms), "`campaign=NAME` alongside them")
     camp = lookup.campaign(session, ws, parse_name(camp_name)) if camp_name else None
     person = influencers.find(session, ws, handle)
     if person is None or camp is None:
@@ -103,6 +108,11 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
     """`/influencer set HANDLE [campaign=NAME] key=value…`"""
     person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer set HANDLE key=value`")))
     if "campaign" in req.args.options:
+        if person_keys := (PERSON_KEYS | {"handle"}) & set(req.args.options):
+            keys = "`, `".join(sorted(person_keys))
+            raise InputError(sorted(person_keys)[0], f"`{keys}` {'belongs' if len(person_keys) == 1 else 'belong'} to "
+                             "the influencer, not to an enrolment", "a separate `/influencer set HANDLE "
+                             f"{sorted(person_keys)[0]}=…` without `campaign=`")
         req.args.unknown_keys(TERMS_KEYS | {"status", "campaign"})
         camp = lookup.campaign(session, ws, parse_name(req.args.options["campaign"]))
         enrolment = lookup.enrolment(session, person, camp)
@@ -113,7 +123,7 @@ def set_(req: Request, session: Session, ws: Workspace) -> Reply:
         return influencer_blocks.changed(person, changes, enrolment=enrolment)
     terms_given = (TERMS_KEYS | {"status"}) & set(req.args.options)
     if terms_given:
-        raise InputError("campaign", f"`{'`, `'.join(sorted(terms_given))}` belong to an enrolment", "`campaign=NAME` alongside them")
+        raise InputError("campaign", _enrolment_keys(terms_given), "`campaign=NAME` alongside them")
     req.args.unknown_keys(PERSON_KEYS | {"handle"})
     values = _values(req, PERSON_KEYS | {"handle"})
     if not values:

@@ -54,7 +54,7 @@ class Summary:
 def as_text(summary: Summary, *, shown: int = 20) -> str:
     """The summary for a terminal: one line of counts, then the first rejected rows."""
     s = summary
-    head = f"{'Dry run — nothing was saved. ' if s.dry_run else ''}{s.file}: {s.format} {s.kind}, {s.rows_read:,} rows read"
+    head = f"{'Dry run — nothing was saved. ' if s.dry_run else ''}{s.file}: {s.format} {s.kind}, {s.rows_read:,} row{'' if s.rows_read == 1 else 's'} read"
     if s.kind == "orders":
         lines = [
             head,

@@ -21,7 +21,7 @@ FORMATS = {"shopify": "Shopify export", "woocommerce": "WooCommerce export", "cs
 
 def summary(s: Summary) -> Reply:
     """The import summary of SPEC §3, with the first rejected rows and their reasons."""
-    title = f"Imported *{esc(s.file)}* ({FORMATS.get(s.format, s.format)}): {s.rows_read:,} rows read."
+    title = f"Imported *{esc(s.file)}* ({FORMATS.get(s.format, s.format)}): {s.rows_read:,} row{'' if s.rows_read == 1 else 's'} read."
     if s.kind == "orders":
         pairs = [("Orders", f"{s.orders:,}"), ("New / updated / unchanged", f"{s.new:,} / {s.updated:,} / {s.unchanged:,}"),
                  ("Attributed", f"{s.attributed:,}"), ("Unattributed", f"{s.unattributed:,}"),

@@ -124,7 +124,8 @@ def changed(person: Influencer, changes: list[tuple[str, Any, Any]], *, enrolmen
 
 def removed(handle: str, counts: dict[str, int]) -> Reply:
     """Confirmation of `/influencer remove`."""
-    detail = f"{counts['campaigns']} enrolments, {counts['codes']} codes and {counts['stats']} stats rows went with them"
+    detail = (f"{counts['campaigns']} enrolment{fmt.s(counts['campaigns'])}, {counts['codes']} code{fmt.s(counts['codes'])} "
+              f"and {counts['stats']} stats row{fmt.s(counts['stats'])} went with them")
     return Reply(text=f"{handle} removed.", blocks=[section(f":wastebasket: Removed *{fmt.esc(handle)}*: {detail}. Their orders stay, no longer attributed.")])
 
 

@@ -262,3 +262,21 @@ def test_unknown_sub_command_is_refused(roi, sessions):
 
     assert "`remove`" in text
     assert count(sessions, Workspace) == 0
+
+
+def test_an_influencer_key_given_with_campaign_is_said_to_belong_to_the_influencer(roi, sessions):
+    answered(roi.command("/campaign create spring budget=1000"))
+    answered(roi.command("/influencer add ana campaign=spring fee=10"))
+
+    with unchanged(sessions):
+        text = refused(roi.command("/influencer set ana campaign=spring manager=<@U0002>"), "manager")
+
+    assert "belongs to the influencer" in text and "not a key" not in text
+
+
+def test_an_enrolment_key_without_campaign_is_said_to_belong_to_an_enrolment_in_the_singular(roi, sessions):
+    answered(roi.command("/influencer add ana"))
+
+    text = refused(roi.command("/influencer set ana fee=10"), "campaign")
+
+    assert "`fee` belongs to an enrolment" in text

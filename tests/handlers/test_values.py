@@ -362,3 +362,9 @@ def test_tracking_url_encodes_values():
 def test_escape_mrkdwn_neutralizes_markup(text, expected):
     assert esc(text) == expected
     assert unescape_slack(expected) == text
+
+
+def test_a_small_count_out_of_range_suggests_its_range_not_thousands():
+    message = refused(parse_int, "0", "n", minimum=1, maximum=25, field="n", fragment="below the minimum of 1")
+
+    assert "from 1 to 25" in message and "12k" not in message
