@@ -12,18 +12,8 @@ from bot.errors import InputError
 from bot.limits import MAX_COUNTER, MAX_FOLLOWERS
 from bot.models import Code, Enrolment, Influencer, Workspace
 from bot.registry import influencers, links, lookup
-from bot.values import (
-    parse_choice,
-    parse_date,
-    parse_handle,
-    parse_int,
-    parse_money,
-    parse_name,
-    parse_pct,
-    parse_platform,
-    parse_url,
-    parse_user,
-)
+from bot.values import (parse_choice, parse_date, parse_handle, parse_int, parse_money, parse_name, parse_pct,
+                       parse_platform, parse_url, parse_user)
 from handlers import deliver, resolve
 from handlers.blocks import influencers as influencer_blocks
 from handlers.blocks.kit import Reply

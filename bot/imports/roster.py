@@ -17,19 +17,8 @@ from bot.imports.detect import index, require
 from bot.imports.orders import Rejected
 from bot.imports.text import Table
 from bot.limits import MAX_FOLLOWERS
-from bot.values import (
-    parse_code,
-    parse_date,
-    parse_handle,
-    parse_int,
-    parse_money,
-    parse_name,
-    parse_pct,
-    parse_platform,
-    parse_url,
-    parse_user,
-    shown,
-)
+from bot.values import (parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, parse_pct,
+                       parse_platform, parse_url, parse_user, shown)
 
 ENROLMENT = ("fee", "commission", "product_cost", "goal_revenue", "start", "code", "url")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{8,31}", re.IGNORECASE)
