@@ -18,6 +18,7 @@ from bot.errors import ConfigError
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///roi.db"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+MAX_CHART_WORKERS = 16
 _SECRET_FIELDS = {"bot_token", "signing_secret", "app_token", "client_secret", "state_secret"}
 
 
@@ -37,6 +38,7 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     state_secret: str | None = field(default=None, repr=False)
+    chart_workers: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")) -> Settings:
@@ -53,6 +55,10 @@ class Settings:
         port_text = get("PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a port number from 1 to 65535, not {port_text!r}")
+        workers_text = get("ROI_CHART_WORKERS") or "2"
+        if not workers_text.isdigit() or int(workers_text) > MAX_CHART_WORKERS:
+            raise ConfigError(f"ROI_CHART_WORKERS must be a whole number from 0 to {MAX_CHART_WORKERS}, "
+                              f"not {workers_text!r}")
         settings = cls(
             bot_token=get("SLACK_BOT_TOKEN"),
             signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -66,6 +72,7 @@ class Settings:
             client_id=get("SLACK_CLIENT_ID"),
             client_secret=get("SLACK_CLIENT_SECRET"),
             state_secret=get("SLACK_STATE_SECRET"),
+            chart_workers=int(workers_text),
         )
         settings.validate()
         return settings

@@ -59,10 +59,11 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def start(workers: int = WORKERS) -> None:
-    """Start the worker processes (idempotent); they warm up in the background."""
+    """Start the worker processes (idempotent); they warm up in the background. With none, charts are drawn in the
+    calling thread."""
     global _pool, _workers
     with _lock:
-        if _pool is None:
+        if _pool is None and workers > 0:
             _pool, _workers = _new_pool(workers), workers
 
 

@@ -80,7 +80,7 @@ def _with_scheduler(app, args, run) -> int:
 
     # A process manager stops the app with SIGTERM: leave through the `finally` below, as Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminated)
-    chart_pool.start()
+    chart_pool.start(app.roi_runtime.settings.chart_workers)
     scheduler = None if args.no_scheduler else Scheduler(app.roi_runtime).start()
     try:
         run()

@@ -14,6 +14,7 @@ def test_defaults_match_the_spec(tmp_path):
     assert settings.database_url == "sqlite:///roi.db"
     assert (settings.timezone, settings.alert_time, settings.port) == ("UTC", "10:00", 3000)
     assert settings.admins == frozenset()
+    assert settings.chart_workers == 2
     assert not settings.oauth_enabled
 
 
@@ -22,6 +23,7 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path):
     settings = Settings.from_env({"PORT": "5000"}, dotenv=tmp_path / ".env")
     assert settings.timezone == "Europe/Berlin"
     assert settings.port == 5000
+    assert Settings.from_env({"ROI_CHART_WORKERS": "0"}, dotenv=tmp_path / ".env").chart_workers == 0
     assert settings.admins == frozenset({"U1AAAAAA", "U2BBBBBB"})
 
 
@@ -33,6 +35,9 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path):
         ({"ROI_ALERT_TIME": "10am"}, "ROI_ALERT_TIME"),
         ({"PORT": "http"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
+        ({"ROI_CHART_WORKERS": "-1"}, "ROI_CHART_WORKERS"),
+        ({"ROI_CHART_WORKERS": "17"}, "ROI_CHART_WORKERS"),
+        ({"ROI_CHART_WORKERS": "two"}, "ROI_CHART_WORKERS"),
         ({"ROI_ADMINS": "ana,U1AAAAAA"}, "ROI_ADMINS"),
         ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
         ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN"),

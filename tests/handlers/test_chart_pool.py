@@ -17,6 +17,9 @@ from handlers import chart_pool
 from metrics import charts
 from server_support import server_process
 
+# Under pytest-xdist (`make test`) the module's tests run in one worker, so its shared fixtures are built once.
+pytestmark = pytest.mark.xdist_group("chart_pool")
+
 ROWS = [("ana", D("120.5"), D("300")), ("ben", D("-40"), D("-80")), ("cy", None, D("0"))]
 POINTS = [(date(2026, 3, d), D(100 * d), D(900 + 10 * d)) for d in range(1, 15)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +31,12 @@ def _fail() -> bytes:
     raise ValueError("this chart cannot be drawn")
 
 
+def _stall(parent: int) -> None:
+    """A stand-in for a chart that never finishes in a worker (it returns None when drawn here, at once)."""
+    if os.getpid() != parent:
+        time.sleep(5)
+
+
 @pytest.fixture(scope="module")
 def workers():
     chart_pool.start(2)
@@ -36,6 +45,7 @@ def workers():
 
 
 def test_without_workers_charts_are_drawn_here():
+    chart_pool.start(0)  # ROI_CHART_WORKERS=0
     assert not chart_pool.running()
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
 
@@ -65,7 +75,7 @@ def test_a_killed_worker_costs_no_answer_and_new_workers_take_over(workers):
 def test_a_stalled_worker_costs_no_answer_either(workers, monkeypatch):
     monkeypatch.setattr(chart_pool, "TIMEOUT", 0.5)
     before = chart_pool._pool
-    stall = partial(time.sleep, 3)  # returns None: a stand-in for a chart that never finishes in the worker
+    stall = partial(_stall, os.getpid())
     assert chart_pool.draw_all([stall, DRAWS[1]]) == [None, DRAWS[1]()]  # both drawn here in the end
     assert chart_pool._pool is not before
     monkeypatch.setattr(chart_pool, "TIMEOUT", 30)
