@@ -3,9 +3,12 @@ the local Slack Web API stand-in, and the real app wired to both."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
@@ -35,7 +38,25 @@ def _worker_database(url: str | None) -> str | None:
 
 
 PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"))]
+NO_PG = "TEST_DATABASE_URL not set: the PostgreSQL half of the suite did not run (docs/development.md)"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=NO_PG))]
+# For a test whose subject has nothing to do with the database (threads, rendering, parsing, HTTP checks made before
+# anything is read): it runs on SQLite only, not once more on PostgreSQL. Narrows the backends of `db_url`.
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line per reason tests were skipped, with their number, instead of a line per skipped test (`-ra` would
+    list every PostgreSQL test when TEST_DATABASE_URL is not set)."""
+    reasons = Counter(_skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
+        terminalreporter.write_line(f"skipped {count}: {reason}")
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
 
 
 @pytest.fixture(scope="session")
@@ -83,19 +104,46 @@ def db_url(request, tmp_path, sqlite_template):
     return PG_URL
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _leftovers_query():
+    """One query naming the tables that hold rows (children first) and the id sequences handed out since their
+    last restart (a sequence that was never read since has no `last_value`)."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    found = ", ".join(f"({n}, '{t.name}', EXISTS (SELECT FROM {_quoted(t.name)}))" for n, t in enumerate(tables))
+    return text(f"SELECT ARRAY(SELECT name FROM (VALUES {found}) AS found(n, name, used) WHERE used ORDER BY n), "
+                "ARRAY(SELECT sequencename::text FROM pg_sequences "
+                "WHERE schemaname = 'public' AND last_value IS NOT NULL)")
+
+
+_LEFTOVERS = _leftovers_query()
+
+
 def empty(engine) -> None:
-    """Delete every row and restart every id sequence: what TRUNCATE … RESTART IDENTITY does, at a fifth of its
-    cost on tables this small (TRUNCATE rewrites each table's files)."""
+    """Delete every row and restart every id sequence: what TRUNCATE … RESTART IDENTITY does. Only the tables that
+    hold rows and the sequences that were used are touched (one query finds them), so after a test that wrote
+    nothing this is a single round trip; a test that wrote committed data, from any process, is cleared after."""
     with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-        for name in connection.scalars(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")):
-            connection.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
+        tables, sequences = connection.execute(_LEFTOVERS).one()
+        if tables or sequences:
+            statements = ["SET LOCAL lock_timeout = '20s'"]  # a lock a test's leaked connection holds fails loudly
+            statements += [f"DELETE FROM {_quoted(name)}" for name in tables]
+            statements += [f"ALTER SEQUENCE {_quoted(name)} RESTART" for name in sequences]
+            connection.exec_driver_sql("; ".join(statements))
 
 
 @pytest.fixture
-def engine(db_url):
-    """An engine on this test's database."""
+def engine(db_url, request):
+    """An engine on this test's database: a new one on each SQLite file; on PostgreSQL the worker's one engine
+    (its pooled connection saves a connect per test; tests may still dispose it)."""
+    if db_url == PG_URL:
+        shared = request.getfixturevalue("pg_engine")
+        yield shared
+        if shared.pool.checkedout():  # still in use (by a thread the test left running): the next test gets a new pool
+            shared.dispose()
+        return
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
@@ -118,11 +166,47 @@ def slack():
     with FakeSlack() as fake:
         yield fake
         sent = list(fake.calls)
-    for call in sent:
+    assert_sent_valid(sent)
+
+
+def assert_sent_valid(calls) -> None:
+    """Every message and view among the stand-in's `calls` that it accepted is valid Block Kit within Slack's limits."""
+    for call in calls:
         if call.method in MESSAGE_METHODS and call.status == 200:
-            assert_valid_message(call.params)
+            _checked(assert_valid_message, call.params)
         elif call.method in VIEW_METHODS and call.status == 200:
-            assert_valid_view(call.json("view"))
+            _checked(assert_valid_view, call.json("view"))
+
+
+_VALID: set[str] = set()  # messages and views already found valid in this process
+
+
+def _checked(check, sent) -> None:
+    """`check(sent)`, once per distinct message: the checks depend on nothing else, and most tests send the same
+    replies to the same setup commands, so most checks would repeat one made before."""
+    key = f"{check.__name__} {json.dumps(sent, sort_keys=True, default=repr)}"
+    if key not in _VALID:
+        check(sent)
+        _VALID.add(key)
+
+
+@pytest.fixture(scope="module")
+def module_slack():
+    """One Slack stand-in for a module whose tests share a server process (each test resets what it recorded)."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db(request, tmp_path_factory, sqlite_template) -> str:
+    """A migrated, empty database for a module's server process, on each backend: its tests share it, so each
+    checks only what it did itself."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module") / "roi.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    empty(request.getfixturevalue("pg_engine"))
+    return PG_URL
 
 
 @pytest.fixture
@@ -141,10 +225,18 @@ class Clock:
         return self.now
 
 
+NOW = datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc)  # a Monday
+
+
 @pytest.fixture
 def clock():
     """Fixed 'now': Monday 2026-03-16 12:00 UTC."""
-    return Clock(datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc))
+    return Clock(NOW)
+
+
+# Bolt names an App after the file that created it, found with inspect.stack(): its cost grows with the depth of the
+# stack, and pytest's is deep (5 to 10 ms an app; about 1.5 ms in a thread of its own, where the stack is short).
+_BUILDER = ThreadPoolExecutor(1, thread_name_prefix="build-app")
 
 
 @pytest.fixture
@@ -152,7 +244,7 @@ def make_app(slack, engine, clock):
     """Build the real app (synchronous: listeners finish before dispatch returns) for given settings."""
     def build(settings: Settings):
         runtime = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine), clock=clock)
-        return create_app(settings, runtime=runtime, synchronous=True)
+        return _BUILDER.submit(create_app, settings, runtime=runtime, synchronous=True).result()
     return build
 
 
