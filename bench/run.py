@@ -122,8 +122,9 @@ def floor(before: Path, data: Path) -> dict:
     return {"seconds": seconds["plain"], "bulk_seconds": seconds["bulk"], "orders": len(rows), "steps": steps}
 
 
-def answers(url: str, camps: list[str], requests: int) -> dict:
-    """Signed `/roi campaign NAME` through a running `roi-bot serve`: ack and full-answer latencies."""
+def answers(url: str, camps: list[str], requests: int, burst: int = BURST, rounds: int = BURST_ROUNDS) -> dict:
+    """Signed `/roi campaign NAME` through a running `roi-bot serve`: ack and full-answer latencies, then `rounds`
+    bursts of `burst` people asking at once."""
     from bot.fakeslack.requests import post, slash_command
     from bot.fakeslack.server import FakeSlack
 
@@ -157,13 +158,13 @@ def answers(url: str, camps: list[str], requests: int) -> dict:
             posted = [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == world.CHANNEL]
             if len(posted) < requests:
                 raise RuntimeError(f"{len(posted)} answers posted for {requests + 3} requests")
-            burst = _bursts(slack, base, camps)
+            bursts = _bursts(slack, base, camps, burst, rounds)
         finally:
             proc.terminate()
             proc.wait(timeout=15)
             log.close()
     return {"ack": summary(acks), "full": summary(fulls), "chart_bytes_median": statistics.median(bytes_) if bytes_ else 0,
-            **burst}
+            **bursts}
 
 
 def _send(args: tuple[str, str]) -> tuple[float, float, int]:
@@ -176,31 +177,31 @@ def _send(args: tuple[str, str]) -> tuple[float, float, int]:
     return sent, time.time(), status
 
 
-def _bursts(slack, base: str, camps: list[str]) -> dict:
-    """BURST people asking at the same moment, BURST_ROUNDS times: each ack, and how long until all were answered.
+def _bursts(slack, base: str, camps: list[str], burst: int, rounds: int) -> dict:
+    """`burst` people asking at the same moment, `rounds` times: each ack, and how long until all were answered.
 
-    The requests go out from BURST sender processes, so the senders' own waits for this process's GIL (which
+    The requests go out from `burst` sender processes, so the senders' own waits for this process's GIL (which
     also runs the Web API stand-in, busy receiving charts) are not counted as the app's ack time."""
     import multiprocessing
 
     from bot.fakeslack.requests import slash_command
 
     acks, answered = [], []
-    with multiprocessing.get_context("spawn").Pool(BURST) as senders:
-        senders.map(time.sleep, [0] * BURST)  # started and idle before the first burst
-        for round_ in range(BURST_ROUNDS):
+    with multiprocessing.get_context("spawn").Pool(burst) as senders:
+        senders.map(time.sleep, [0] * burst)  # started and idle before the first burst
+        for round_ in range(rounds):
             before = len(slack.calls_to("files.completeUploadExternal"))
             bodies = [(base + "/slack/events",
-                       slash_command("/roi", f"campaign {camps[(round_ * BURST + i) % len(camps)]}",
+                       slash_command("/roi", f"campaign {camps[(round_ * burst + i) % len(camps)]}",
                                      response_url=slack.response_url(f"burst{round_}-{i}"), team_id=world.TEAM,
-                                     user_id=f"UBENCH{i:04d}", channel_id=world.CHANNEL)) for i in range(BURST)]
+                                     user_id=f"UBENCH{i:04d}", channel_id=world.CHANNEL)) for i in range(burst)]
             times = senders.map(_send, bodies, chunksize=1)
             if any(status != 200 for _, _, status in times):
                 raise RuntimeError(f"a /roi campaign in a burst was refused: {[t[2] for t in times]}")
-            done = slack.wait_for("files.completeUploadExternal", before + BURST, timeout=60)
+            done = slack.wait_for("files.completeUploadExternal", before + burst, timeout=60)
             acks += [acked - sent for sent, acked, _ in times]
             answered.append(max(c.at for c in done[before:]) - min(sent for sent, _, _ in times))
-    return {"burst": BURST, "burst_ack": summary(acks), "burst_answered": summary(answered)}
+    return {"burst": burst, "burst_ack": summary(acks), "burst_answered": summary(answered)}
 
 
 def digests(url: str, runs: int) -> dict:
@@ -313,8 +314,9 @@ def backend(name: str, url: str, data: Path, work: Path, args) -> dict:
     result["reimport"] = import_orders(url, data)
     result["reimport"]["vs_first"] = result["reimport"]["seconds"] / result["import"]["seconds"]
     camps = [c["name"] for c in world.campaigns(data)]
-    print(f"[{name}] /roi campaign through roi-bot serve ({args.requests} requests)", flush=True)
-    result["answer"] = answers(url, camps, args.requests)
+    print(f"[{name}] /roi campaign through roi-bot serve ({args.requests} requests, {args.burst_rounds} bursts of "
+          f"{args.burst})", flush=True)
+    result["answer"] = answers(url, camps, args.requests, args.burst, args.burst_rounds)
     print(f"[{name}] digests of all campaigns ({args.runs} runs)", flush=True)
     result["digests"] = digests(url, args.runs)
     print(f"[{name}] the pandas peer ({args.runs} runs)", flush=True)
@@ -342,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--campaigns", type=int, default=20)
     parser.add_argument("--stats", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=100, help="/roi requests measured per backend")
+    parser.add_argument("--burst", type=int, default=BURST, help="people asking at once in each burst")
+    parser.add_argument("--burst-rounds", type=int, default=BURST_ROUNDS, help="bursts per backend")
     parser.add_argument("--runs", type=int, default=3, help="runs of the digest batch and of the pandas peer")
     parser.add_argument("--pg", default=os.environ.get("BENCH_DATABASE_URL", PG_URL),
                         help="PostgreSQL URL; its database is dropped and created (default: roi_bench on 127.0.0.1)")

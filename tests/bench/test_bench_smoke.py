@@ -21,13 +21,14 @@ def test_the_generator_writes_the_same_bytes_for_the_same_arguments(tmp_path):
 def test_a_small_run_measures_everything_and_the_peer_agrees(tmp_path):
     data, results = tmp_path / "data", tmp_path / "results"
     assert run.main(["--data", str(data), "--orders", "400", "--influencers", "12", "--campaigns", "3",
-                     "--stats", "60", "--requests", "2", "--runs", "1", "--no-pg", "--no-readme",
-                     "--results", str(results)]) == 0
+                     "--stats", "60", "--requests", "2", "--burst", "2", "--burst-rounds", "1", "--runs", "1",
+                     "--no-pg", "--no-readme", "--results", str(results)]) == 0
     sqlite = json.loads((results / "sqlite.json").read_text())
     assert sqlite["import"]["summary"]["new"] == 400 and sqlite["reimport"]["summary"]["unchanged"] == 400
     assert sqlite["import"]["rows"] == sqlite["data"]["order_rows"] and sqlite["floor"]["orders"] == 400
     assert sqlite["answer"]["full"]["n"] == 2 and sqlite["answer"]["full"]["median"] > sqlite["answer"]["ack"]["median"]
-    assert sqlite["answer"]["burst_ack"]["n"] == run.BURST * run.BURST_ROUNDS
+    assert sqlite["answer"]["burst"] == 2 and sqlite["answer"]["burst_ack"]["n"] == 2
+    assert sqlite["answer"]["burst_answered"]["n"] == 1
     assert sqlite["digests"]["campaigns"] == 3
     assert sqlite["peer"]["campaigns_compared"] == 3 and sqlite["peer"]["mismatches"] == []
     readme = tmp_path / "README.md"
@@ -36,4 +37,4 @@ def test_a_small_run_measures_everything_and_the_peer_agrees(tmp_path):
     text = readme.read_text()
     assert "old figures" not in text and "before" in text and "after" in text
     assert "| import peak RSS | < 500 MB |" in text and "same numbers in all 3 campaigns" in text
-    assert "| a burst of 10 at once: ack p50 / p99, all answered (median) | — |" in text
+    assert "| a burst of 2 at once: ack p50 / p99, all answered (median) | — |" in text

@@ -1,9 +1,13 @@
-"""`roi-bot demo`: runs offline, writes readable text and valid Block Kit for every command, builds the database."""
+"""`roi-bot demo`: runs offline, writes readable text and valid Block Kit for every command, builds the database.
+
+The tests only read what the demo wrote, so one run serves the module (`demo`); the determinism test runs it once
+more."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db import make_engine, make_sessions
@@ -11,10 +15,19 @@ from bot.wiring.demo import _DIRECTIVE, demo_lines, run_demo
 from bot.models import Alert, Campaign, Code, Enrolment, EngagementStat, Influencer, Order
 from slackschema import assert_valid_message
 
+# Under pytest-xdist (`make test`) the module's tests run in one worker, so its shared fixtures are built once.
+pytestmark = pytest.mark.xdist_group("demo")
 
-def test_demo_writes_every_answer_and_a_database(tmp_path):
-    out = tmp_path / "roi-demo"
-    written = run_demo(out)
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The output directory of one `roi-bot demo` run, and the files it says it wrote."""
+    out = tmp_path_factory.mktemp("demo") / "roi-demo"
+    return out, run_demo(out)
+
+
+def test_demo_writes_every_answer_and_a_database(demo):
+    out, written = demo
     lines = demo_lines()
     texts = sorted((out / "messages").glob("*.txt"))
     assert len(texts) == len(lines) == len(sorted((out / "messages").glob("*.json")))
@@ -36,9 +49,8 @@ def test_demo_writes_every_answer_and_a_database(tmp_path):
     assert credited > 100  # the shared Shopify export was imported and credited by code and link
 
 
-def test_demo_imports_results_and_writes_the_charts(tmp_path):
-    out = tmp_path / "roi-demo"
-    written = run_demo(out)
+def test_demo_imports_results_and_writes_the_charts(demo):
+    out, written = demo
     charts = sorted((out / "charts").glob("*.png"))
     assert len(charts) >= 5 and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
     assert set(charts) <= set(written)
@@ -57,9 +69,8 @@ def _action_ids(message):
     return [[e["action_id"] for e in b["elements"]] for b in message.get("blocks", []) if b["type"] == "actions"]
 
 
-def test_demo_posts_the_scheduled_digest_with_its_chart(tmp_path):
-    out = tmp_path / "demo"
-    written = run_demo(out)
+def test_demo_posts_the_scheduled_digest_with_its_chart(demo):
+    out, written = demo
     text = _one(out, "*-job-digest-spring.txt").read_text()
     assert "digest" in text and "spring" in text and "→ #growth" in text
     assert "Top influencers" in text and "Flagged today" in text
@@ -70,9 +81,8 @@ def test_demo_posts_the_scheduled_digest_with_its_chart(tmp_path):
     assert png in written and png.read_bytes().startswith(b"\x89PNG")
 
 
-def test_demo_alerts_go_to_the_manager_with_three_buttons(tmp_path):
-    out = tmp_path / "demo"
-    run_demo(out)
+def test_demo_alerts_go_to_the_manager_with_three_buttons(demo):
+    out, _written = demo
     messages = json.loads(_one(out, "*-job-alerts.json").read_text())
     assert [m["channel"] for m in messages] == ["D0MANAGER", "C0GROWTH", "D0MANAGER"]  # theglowedit has no manager
     for message in messages:
@@ -81,9 +91,8 @@ def test_demo_alerts_go_to_the_manager_with_three_buttons(tmp_path):
     assert "→ DM to @lena" in text and "→ #growth" in text and "[Cut]  [Keep]  [Snooze 7 days]" in text
 
 
-def test_demo_decision_updates_the_alert_and_a_refused_click_changes_nothing(tmp_path):
-    out = tmp_path / "demo"
-    run_demo(out)
+def test_demo_decision_updates_the_alert_and_a_refused_click_changes_nothing(demo):
+    out, _written = demo
     (refusal,) = json.loads(_one(out, "*-click-roi-cut.json").read_text())
     assert refusal["response_type"] == "ephemeral" and refusal.get("replace_original") is False
     assert "Nothing changed" in _one(out, "*-click-roi-cut.txt").read_text()
@@ -102,17 +111,16 @@ def test_demo_decision_updates_the_alert_and_a_refused_click_changes_nothing(tmp
     assert "cut" not in statuses
 
 
-def test_demo_mistakes_are_answered_and_change_nothing(tmp_path):
-    out = tmp_path / "demo"
-    run_demo(out)
+def test_demo_mistakes_are_answered_and_change_nothing(demo):
+    out, _written = demo
     last = sorted((out / "messages").glob("*.txt"))[-4:]
     for path in last:
         assert "Nothing was changed" in path.read_text(), path.name
 
 
-def test_demo_is_deterministic(tmp_path):
-    run_demo(tmp_path / "a")
-    run_demo(tmp_path / "b")
-    a = {p.name: p.read_text() for p in (tmp_path / "a" / "messages").iterdir()}
-    b = {p.name: p.read_text() for p in (tmp_path / "b" / "messages").iterdir()}
+def test_demo_is_deterministic(demo, tmp_path):
+    first, _written = demo
+    run_demo(tmp_path / "again")
+    a = {p.name: p.read_text() for p in (first / "messages").iterdir()}
+    b = {p.name: p.read_text() for p in (tmp_path / "again" / "messages").iterdir()}
     assert a == b

@@ -65,8 +65,11 @@ def workspaces(slack):
 
 @pytest.fixture
 def server(workspaces, db_url, tmp_path):
+    """A `roi-bot serve` with OAuth installs, one per test (the installs, and the tokens it caches, are its state).
+    Without chart workers: what is under test is whose data and token each answer uses, not where its charts are
+    drawn (tests/bot/test_web_roi.py covers the workers over HTTP)."""
     env = {**CLIENT, "SLACK_BOT_TOKEN": None}
-    with server_process(workspaces, db_url, tmp_path, env=env) as (base, proc):
+    with server_process(workspaces, db_url, tmp_path, env=env, chart_workers=False, stop="kill") as (base, proc):
         yield base
 
 

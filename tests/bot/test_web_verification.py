@@ -3,13 +3,13 @@ bodies carry the attacker's own response_url, a recording server on 127.0.0.1 (a
 it and the Slack stand-in see no call at all, the database no write, the server's log no body, and a flood of them
 holds no server thread, so `/health` stays fast. A correctly signed request still works, answered where it says.
 
-One server process for the module (per database backend); each test starts from a clean record of calls."""
+One server process for the module, on SQLite only (verification happens on the raw request, before anything is
+read); each test starts from a clean record of calls."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 import time
 import urllib.request
@@ -21,10 +21,13 @@ from sqlalchemy import select
 
 from bot.db import make_engine
 from bot.fakeslack.requests import post, send, sign, slash_command
-from bot.fakeslack.server import FakeSlack
 from bot.models import Campaign
-from conftest import BACKENDS, PG_URL, SECRET, empty
+from conftest import SECRET
 from server_support import server_process
+
+# Under pytest-xdist (`make test`) the module's tests run in one worker, so its shared fixtures are built once.
+pytestmark = [pytest.mark.xdist_group("web_verification"),
+              pytest.mark.parametrize("module_db", ["sqlite"], indirect=True, scope="module")]
 
 CANARY = "forgedcanary"
 
@@ -82,25 +85,9 @@ def recorder():
 
 
 @pytest.fixture(scope="module")
-def module_slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_db(request, tmp_path_factory, sqlite_template) -> str:
-    """A migrated, empty database for the module's server, on each backend."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("verification") / "roi.db"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    empty(request.getfixturevalue("pg_engine"))
-    return PG_URL
-
-
-@pytest.fixture(scope="module")
 def serving(module_slack, module_db, tmp_path_factory):
-    with server_process(module_slack, module_db, tmp_path_factory.mktemp("serve")) as (base, proc):
+    with server_process(module_slack, module_db, tmp_path_factory.mktemp("serve"), chart_workers=False,
+                        stop="kill") as (base, proc):
         os.set_blocking(proc.stdout.fileno(), False)
         # Bolt asks Slack who the bot is on the first signed request (auth.test), once: done here, not in a test.
         module_slack.reset()

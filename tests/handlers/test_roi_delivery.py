@@ -1,5 +1,8 @@
 """Where channel answers go: the command's channel, or, when the bot may not post there, the asker's DM
-(message and charts both), with an ephemeral note saying so. Also `/roi import`, the asker-only guide."""
+(message and charts both), with an ephemeral note saying so. Also `/roi import`, the asker-only guide.
+
+On SQLite only: where an answer goes, and when, is decided after the database was read (the reports themselves are
+tested on both databases in test_roi_campaign.py and test_roi_views.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from bot.wiring.app import create_app
 from bot.db import make_sessions
 from bot.fakeslack.requests import dispatch, slash_command
 from bot.runtime import Runtime
-from conftest import SECRET
+from conftest import SECRET, SQLITE_ONLY
 from registry_support import answered, answered_ephemeral
 
 SETUP = [
@@ -22,6 +25,10 @@ SETUP = [
     "/roi sale ANA10 amount=1500 date=2026-03-05",
 ]
 DM = "D0001"  # the stand-in's DM with U0001
+pytestmark = SQLITE_ONLY
+# How long the stand-in takes to answer each chat.postMessage in the test of many people asking at once: an ack
+# that waited for someone's answer comes at least this long after the first answer was sent.
+HELD = 0.75
 
 
 @pytest.fixture
@@ -112,7 +119,7 @@ def test_many_people_asking_at_once_are_all_acked_before_any_answer_is_out(sprin
     # the sixth person's ack waited for someone's answer. Answers now queue after the ack instead.
     runtime = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine), clock=clock)
     app = create_app(settings, runtime=runtime)  # not synchronous: acked first, answered after, as served
-    slack.delay("chat.postMessage", 1.5)  # every answer takes at least this long to get out
+    slack.delay("chat.postMessage", HELD)  # every answer takes at least this long to get out
     askers = 8
 
     def ask(i: int) -> float:
@@ -124,6 +131,6 @@ def test_many_people_asking_at_once_are_all_acked_before_any_answer_is_out(sprin
     with ThreadPoolExecutor(askers) as pool:
         acked = list(pool.map(ask, range(askers)))
     posts = slack.wait_for("chat.postMessage", askers, timeout=30)
-    first_out = min(call.at for call in posts) + 1.5
+    first_out = min(call.at for call in posts) + HELD
     assert max(acked) < first_out, "an ack waited for another person's answer"
     assert len(slack.wait_for("files.completeUploadExternal", askers, timeout=30)) == askers

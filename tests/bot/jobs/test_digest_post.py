@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from alert_support import spring_id
+from conftest import SQLITE_ONLY
 from registry_support import answered
 from sqlalchemy import select
 
@@ -145,6 +146,7 @@ def test_a_failing_campaign_is_logged_and_never_stops_the_others(roi, runtime, s
     assert posting.by_hand(runtime, summer_id).status == digests.ALREADY
 
 
+@SQLITE_ONLY  # the Web API client's waiting is under test, not the database
 def test_a_rate_limited_post_is_waited_out_and_posted_once(runtime, spring, slack):
     slack.rate_limit("chat.postMessage", retry_after=1, times=2)
 

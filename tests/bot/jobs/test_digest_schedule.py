@@ -14,9 +14,14 @@ import pytest
 from registry_support import answered
 from timeline import Timeline
 
+from handlers import chart_pool
+
 UTC = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
 GROWTH = "<#C0GROWTH|growth>"
+# A 1×1 PNG: what each digest's chart is drawn as here (see `timeline`).
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc````\x00\x00\x00\x05\x00\x01\xa5\xf6E@\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 def at(text: str, tz: ZoneInfo = UTC) -> datetime:
@@ -24,7 +29,10 @@ def at(text: str, tz: ZoneInfo = UTC) -> datetime:
 
 
 @pytest.fixture
-def timeline(app, slack, clock):
+def timeline(app, slack, clock, monkeypatch):
+    # Weeks of digests, each with its chart: when they are posted is under test here, not the chart's pixels (drawn
+    # and uploaded for real in test_digest_post.py), so each chart is drawn as a 1×1 PNG, not by matplotlib.
+    monkeypatch.setattr(chart_pool, "draw_all", lambda draws: [PNG for _ in draws])
     return Timeline(app.roi_runtime, slack, clock)
 
 

@@ -5,7 +5,10 @@ starting, finds the current minute's period unposted and races the other for it;
 APScheduler instances fire at the same second and race again. The same runs on a SQLite file and, when
 TEST_DATABASE_URL is set, on PostgreSQL — at the same time, into one Slack stand-in, each backend with its own
 channels. Every message that reached the stand-in must match exactly one posted claim, and no period twice.
-This is the one test that waits on the wall clock (about a minute): the race needs real schedulers.
+
+The race needs real schedulers, and so the wall clock: the processes' clock is set ahead of it (ROI_TEST_CLOCK_SHIFT,
+read by bot.wiring.scheduler) so that their next minute begins LEAD seconds after they are started, not up to a
+minute later. Processes slower to start than that still race, for the minute after (the test then takes a minute).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.registry import campaigns, lookup
 
 PROCESSES = 2
 PERIODS = 2  # the start-up catch-up and the next minute
+LEAD = 8  # seconds from starting the processes to the next minute on their clock: time to start up and catch up
 
 
 def prepare(url: str, channels: list[str]) -> None:
@@ -42,10 +46,10 @@ def prepare(url: str, channels: list[str]) -> None:
     engine.dispose()
 
 
-def start(url: str, slack, log_path) -> subprocess.Popen:
+def start(url: str, slack, log_path, shift: float) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ROI_", "DATABASE_URL"))}
     env.update(DATABASE_URL=url, SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN="xoxb-test-scheduler",
-               ROI_TIMEZONE="UTC", ROI_ALERT_TIME="23:59")
+               ROI_TIMEZONE="UTC", ROI_ALERT_TIME="23:59", ROI_TEST_CLOCK_SHIFT=f"{shift:.3f}")
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen([sys.executable, "-m", "bot", "scheduler"], env=env, cwd=log_path.parent,
                                 stdout=log, stderr=subprocess.STDOUT)
@@ -76,25 +80,26 @@ def test_two_scheduler_processes_post_each_digest_exactly_once(databases, slack,
     channels = {backend: [f"C0{backend[:2].upper()}{n}" for n in range(2)] for backend in databases}
     for backend, url in databases.items():
         prepare(url, channels[backend])
-    procs = [start(url, slack, tmp_path / f"{backend}-{n}.log")
+    shift = -(time.time() + LEAD) % 60  # on the processes' clock, LEAD seconds from now is a whole minute
+    procs = [start(url, slack, tmp_path / f"{backend}-{n}.log", shift)
              for backend, url in databases.items() for n in range(PROCESSES)]
     try:
         wanted = sum(len(c) for c in channels.values()) * PERIODS
-        deadline = time.monotonic() + 100
+        deadline = time.monotonic() + LEAD + 100
         while time.monotonic() < deadline:
             ok = [c for c in slack.calls_to("chat.postMessage") if c.error is None]
             if len(ok) >= wanted:
                 break
             assert all(p.poll() is None for p in procs), "a scheduler process died"
-            time.sleep(0.5)
-        time.sleep(3)  # let any late duplicate arrive
+            time.sleep(0.1)
     finally:
+        # Stopped with SIGTERM, each waits for the jobs it started: any late duplicate has arrived once they exit.
         for p in procs:
             p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=30)
     logs = {p.name: p.read_text() for p in tmp_path.glob("*.log")}
-    assert all("scheduler started" in log for log in logs.values()), logs
+    assert all("scheduler started" in log and "scheduler caught up" in log for log in logs.values()), logs
     assert all(p.returncode == 0 for p in procs), logs
 
     messages = [c for c in slack.calls_to("chat.postMessage") if c.error is None]

@@ -12,6 +12,7 @@ from registry_support import answered
 
 from bot.wiring.cli import main
 from bot.wiring.scheduler import ALERTS_ID, TICK_ID, Scheduler
+from handlers import chart_pool
 
 
 def wait_until(check, timeout: float = 10.0):
@@ -90,6 +91,8 @@ def test_serve_runs_the_scheduler_beside_the_app_unless_told_not_to(monkeypatch,
         seen["runtime"] = app.roi_runtime
 
     monkeypatch.setattr(bot.wiring.web, "serve", fake_serve)
+    # Nothing is drawn: the chart workers `serve` would spawn (each importing matplotlib) are not under test here.
+    monkeypatch.setattr(chart_pool, "start", lambda *args, **kwargs: None)
     monkeypatch.chdir(tmp_path)
     for name, value in {"SLACK_BOT_TOKEN": "xoxb-1-serve", "SLACK_SIGNING_SECRET": "s3cret-s3cret",
                         "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}.items():
