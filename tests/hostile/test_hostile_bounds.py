@@ -1,7 +1,8 @@
 """SPEC §7 "every value the app accepts, it can use", through signed slash commands and on both databases.
 
 Dates outside 2000-01-01 … 2100-12-31 and orders above 1,000,000,000 are refused at every slash-command entry,
-naming the field and the accepted form, and write nothing; a campaign at the widest accepted bounds works in every
+naming the field and the accepted form, and write nothing (refused by the parser before anything is read: checked on
+SQLite only); a campaign at the widest accepted bounds works in every
 answer, digest and scan; the widest range asked draws only what there is, in a bounded number of points; links
 that would break Slack's `<url|label>` markup are refused; and sums past 2**63 cents stay exact on SQLite too.
 """
@@ -12,8 +13,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from hostile.hostile_support import INTERNAL, answer_text
-from registry_support import answered, codes, only_post, refused, unchanged
+from conftest import SQLITE_ONLY
+from hostile.hostile_support import INTERNAL, answer_text, unchanged
+from registry_support import answered, codes, only_post, refused
 from sqlalchemy import Integer, String, cast, insert, literal, select
 
 from bot.jobs import alerts, digests
@@ -55,6 +57,7 @@ def spring(roi):
     ("/roi campaign spring to=9999-12-31", "to"),
     ("/roi sale ANA10 amount=5 date=1999-12-31", "date"),
 ])
+@SQLITE_ONLY
 def test_a_date_outside_2000_to_2100_is_refused_naming_the_field_and_the_range(roi, sessions, spring, line, field):
     with unchanged(sessions):
         text = refused(roi.command(line), field)
@@ -67,6 +70,7 @@ def test_a_date_outside_2000_to_2100_is_refused_naming_the_field_and_the_range(r
     ("/roi sale ANA10 amount=5 refunded=1,000,000,000.01", "refunded"),
     ("/roi sale ANA10 amount=1000000000000", "amount"),
 ])
+@SQLITE_ONLY
 def test_a_sale_above_one_orders_maximum_is_refused_naming_the_field(roi, sessions, spring, line, field):
     with unchanged(sessions):
         text = refused(roi.command(line), field)
@@ -88,6 +92,7 @@ def test_a_sale_of_exactly_the_maximum_is_recorded(roi, sessions, spring):
     ("<https://ana:secret@shop.example/p>", "`user:password@` part"),
     ("https://shop.example@evil.example/p", "`user:password@` part"),
 ])
+@SQLITE_ONLY
 def test_a_link_that_would_break_slack_markup_or_carries_a_password_is_refused(roi, sessions, spring, url, says):
     with unchanged(sessions):
         text = refused(roi.command(f"/code add ANA20 ana campaign=spring url={url}"), "url")

@@ -21,9 +21,10 @@ from bot.models import Influencer
 from bot.registry import lookup
 from bot.reports import campaign_report
 from bot.wiring.reports_cli import FORMULA_START, as_csv, inert
-from hostile.hostile_support import FUZZ, FUZZ_APP, answer_text, is_refusal
+from conftest import SQLITE_ONLY
+from hostile.hostile_support import FUZZ, FUZZ_APP, answer_text, is_refusal, stored
 from import_support import command_line, TODAY, register, run
-from registry_support import person, stored
+from registry_support import person
 
 PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "+SUM(1+1)", "-2+3", "@SUM(A1:A9)",
             "\t=1+1", "\r=1+1", "-cmd", "=1", "+", "-", "@"]
@@ -113,6 +114,7 @@ def test_a_stored_handle_that_looks_like_a_formula_is_made_inert_and_numbers_sta
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:5] + ["@=1+1", "@@SUM(A1)"])
+@SQLITE_ONLY  # refused by the parser, before anything is read
 def test_a_formula_is_refused_as_a_handle_or_a_campaign_name_and_nothing_is_stored(roi, sessions, payload):
     for line in (f"/influencer add {payload}", f"/campaign create {payload} budget=1",
                  f"/influencer add ana campaign={payload}"):

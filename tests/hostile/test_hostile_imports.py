@@ -23,11 +23,11 @@ from bot.wiring.cli import main
 from bot.errors import BotError
 from bot.imports import text as csv_text
 from bot.imports.summary import Summary, as_text
-from hostile.hostile_support import CSV_CORPUS, FIELD, FUZZ, FUZZ_APP, corpus_lines
+from hostile.hostile_support import CSV_CORPUS, FIELD, FUZZ, FUZZ_APP, corpus_lines, stored
 from import_support import command_line, register, run, shopify_file
 from bot.models import Code, EngagementStat, Order
 from order_files import FOREZIA, RAMKUMAR, line_items, shopify_csv
-from registry_support import count, stored
+from registry_support import count
 
 KINDS = (None, "orders", "roster", "stats")
 HEADERS = {

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from bot.errors import InputError
 from bot import values
 from handlers.parsing import MAX_TEXT, parse_args
-from hostile.hostile_support import FIELD, FUZZ, FUZZ_APP, answer_text, as_slack_sends, corpus_lines, is_refusal
-from registry_support import answered, campaign_row, stored
+from conftest import SQLITE_ONLY
+from hostile.hostile_support import (FIELD, FUZZ, FUZZ_APP, answer_text, as_slack_sends, corpus_lines, is_refusal,
+                                    stored)
+from registry_support import answered, campaign_row
 
 TEXTS = corpus_lines("slash_text.jsonl")
 NUMBERS = corpus_lines("numbers.jsonl") + ["9" * 5000, "-" + "9" * 5000, "9" * 5000 + "k", "0." + "0" * 5000 + "1",
@@ -259,6 +261,7 @@ def test_a_refused_option_value_is_named_in_the_answer(roi, sessions, base, data
 
 
 @pytest.mark.parametrize("number", ["1e400", "9" * 3000, "-5", "NaN", "inf", "-inf", str(10**100), "١٢٣"])
+@SQLITE_ONLY  # refused by the parser, before anything is read
 def test_huge_and_odd_numbers_are_refused_naming_the_field_and_store_nothing(roi, sessions, base, number):
     for line, field in ((f"/campaign create fresh budget={number}", "budget"),
                         (f"/influencer add ben followers={number}", "followers"),
@@ -280,6 +283,7 @@ def test_a_free_text_note_is_stored_as_typed_and_only_ever_shown_escaped(roi, se
         assert campaign_row(sessions, "base").note == parse_args(f"note={quoted}").options["note"]
 
 
+@SQLITE_ONLY  # refused by the parser, before anything is read
 def test_a_long_cron_schedule_is_refused_naming_digest(roi, sessions, base):
     minutes = ",".join(str(m) for m in range(60))
     text = check_command(roi, sessions, f'/campaign set base digest="cron:{minutes} * * * *"')

@@ -19,9 +19,9 @@ from sqlalchemy import delete
 from bot.fakeslack.requests import block_actions, call_wsgi, dispatch, event, sign, slash_command, wsgi_environ
 from bot.models import Campaign
 from bot.wiring.web import MAX_BODY, wsgi_app
-from conftest import SECRET
-from hostile.hostile_support import FUZZ_APP, INTERNAL, answer_text, assert_safe_message, is_refusal
-from registry_support import answered, stored
+from conftest import SECRET, SQLITE_ONLY
+from hostile.hostile_support import FUZZ_APP, INTERNAL, answer_text, assert_safe_message, is_refusal, stored
+from registry_support import answered
 
 
 def wsgi_post(application, body: str | bytes, *, signed: bool = True, content_type: str | None = None,
@@ -94,6 +94,7 @@ MALFORMED = {
 }
 
 
+@SQLITE_ONLY  # refused on the raw request, before anything is read
 def test_a_body_that_is_not_slacks_gets_400_with_no_traceback_and_changes_nothing(web, slack, sessions, caplog):
     caplog.set_level(logging.WARNING)
     before = stored(sessions)
@@ -107,6 +108,7 @@ def test_a_body_that_is_not_slacks_gets_400_with_no_traceback_and_changes_nothin
     assert unexpected_errors(caplog) == []
 
 
+@SQLITE_ONLY  # refused on the raw request, before anything is read
 def test_a_body_over_2_mb_gets_413_before_it_is_read(web, slack, sessions):
     body = slash_command("/campaign", "create big budget=1 note=\"" + "x" * (MAX_BODY + 1) + "\"",
                          response_url=slack.response_url("big"))
@@ -117,6 +119,7 @@ def test_a_body_over_2_mb_gets_413_before_it_is_read(web, slack, sessions):
 
 
 @pytest.mark.parametrize("length", ["abc", "", "0", "-1", " 12 "])
+@SQLITE_ONLY  # refused on the raw request, before anything is read
 def test_an_odd_content_length_never_crashes(web, slack, length):
     status, _ = wsgi_post(web, slash_command("/campaign", "create x budget=1", response_url=slack.response_url("x")),
                           length=length)
@@ -124,6 +127,7 @@ def test_an_odd_content_length_never_crashes(web, slack, length):
     assert status in (200, 400, 401, 404)
 
 
+@SQLITE_ONLY  # refused on the raw request, before anything is read
 def test_a_well_formed_unsigned_request_still_gets_401(web, slack, sessions):
     body = slash_command("/campaign", "create spring budget=1", response_url=slack.response_url("u"))
 
