@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 # Tests run in this many processes (pytest-xdist); each gets its own PostgreSQL database beside TEST_DATABASE_URL.
+# `loadgroup`: tests are handed out one by one, except a module marked `xdist_group`, which goes to one process whole
+# (its shared server or demo run is then built once). A passed test's tmp_path is removed as it ends (files that young
+# never reached the disk; removing a finished run's thousands of files later took seconds); a failed one's is kept.
 TEST_JOBS ?= 2
 
 .PHONY: help install demo test bench serve console upgrade clean
@@ -28,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/roi-bot demo --out roi-demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadgroup -o tmp_path_retention_policy=failed $(PYTEST_ARGS)
 
 # BENCH_ARGS=--no-pg for SQLite only; see bench/README.md. Not part of `make test`.
 bench: $(STAMP)
