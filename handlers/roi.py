@@ -30,13 +30,13 @@ from handlers.blocks import report_campaign as report_blocks
 from handlers.blocks import report_misc as misc
 from handlers.blocks.help import usage_reply
 from handlers.blocks.kit import Reply
-from handlers.charts import campaign_post
+from handlers.chart_pool import chart
+from handlers.charts import campaign_post, influencer_chart, tiers_chart
 from handlers.commands import Request, Sub, dispatch
 from handlers.deliver import Chart, Post
 from handlers.files import MAX_BYTES
-from metrics import charts
 from metrics.flags import running
-from metrics.roi import campaign_metrics
+from metrics.roi import Side, campaign_metrics
 from metrics.status import Status
 from metrics.tiers import TIERS
 
@@ -121,14 +121,7 @@ def influencer(req: Request, session: Session, ws: Workspace) -> Post:
     report = influencer_report(session, person, today=req.runtime.today(), campaign=camp)
     if not report.rows:
         return Post(misc.influencer(report))
-    rows = [(c.name, r.metrics.roi_pct, r.metrics.revenue, r.metrics.cost) for c, r in report.rows]
-    waiting = [c.name for c, r in report.rows if not r.started]
-    currencies = {c.currency for c, _ in report.rows}
-    currency = currencies.pop() if len(currencies) == 1 else "each campaign's currency"
-    title = f"{person.handle}: revenue vs cost by campaign"
-    return Post(misc.influencer(report), (Chart(
-        f"{person.handle}-by-campaign.png", title, f"Revenue and cost of {person.handle} in each campaign, with ROI",
-        partial(charts.influencer, rows, title=title, currency=currency, not_started=waiting)),))
+    return Post(misc.influencer(report), (influencer_chart(report),))
 
 
 def compare(req: Request, session: Session, ws: Workspace) -> Post:
@@ -141,13 +134,13 @@ def compare(req: Request, session: Session, ws: Workspace) -> Post:
         raise InputError("NAME", f"{shown(first)} is named twice; there is nothing to compare it with", usage_line)
     today = req.runtime.today()
     a, b = (campaign_report(session, lookup.campaign(session, ws, n), today=today) for n in (first, second))
-    sides = [charts.Side(name=r.campaign.name, currency=r.campaign.currency, revenue=r.totals.revenue, cost=r.totals.cost,
+    sides = [Side(name=r.campaign.name, currency=r.campaign.currency, revenue=r.totals.revenue, cost=r.totals.cost,
                          profit=r.totals.profit, roi_pct=r.totals.roi_pct, roas=r.totals.roas, started=r.started)
              for r in (a, b)]
     title = f"{a.campaign.name} vs {b.campaign.name}"
     return Post(misc.compare(a, b), (Chart(
         f"{a.campaign.name}-vs-{b.campaign.name}.png", title, f"Revenue, cost, profit and ROI of {title}",
-        partial(charts.compare, *sides, title=title)),))
+        partial(chart, "compare", *sides, title=title)),))
 
 
 def tiers(req: Request, session: Session, ws: Workspace) -> Post:
@@ -164,12 +157,9 @@ def tiers(req: Request, session: Session, ws: Workspace) -> Post:
             by_tier.setdefault(row.tier, []).append(row.input)
     groups = [(t, len(by_tier[t]), campaign_metrics(by_tier[t], budget=Decimal(0))) for t in TIERS if t in by_tier]
     scope = camps[0].name if "campaign" in req.args.options else "all campaigns"
-    title = f"ROI by follower tier · {scope}"
-    chart_rows = [(t, m.revenue, m.cost, m.roi_pct) for t, _, m in groups]
     waiting = sum(not row.started for row in rows)
-    return Post(misc.tiers(groups, scope=scope, currency=currency, not_started=waiting), (Chart(
-        "roi-by-tier.png", title, f"Revenue and cost per follower tier in {scope}, with ROI",
-        partial(charts.tiers, chart_rows, title=title, currency=currency)),))
+    return Post(misc.tiers(groups, scope=scope, currency=currency, not_started=waiting),
+                (tiers_chart(groups, scope=scope, currency=currency),))
 
 
 def top(req: Request, session: Session, ws: Workspace) -> Post:

@@ -190,3 +190,17 @@ def enrolment_json(m: Metrics) -> dict:
 def totals_json(m: Metrics) -> dict:
     """The `totals` object of `report campaign --json`: rounded, Decimals as floats, in SPEC §4 key order."""
     return {k: _json_value(k, getattr(m, k)) for k in TOTALS_KEYS}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One campaign's totals, as the `compare` chart sets two of them side by side."""
+
+    name: str
+    currency: str
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    roi_pct: Decimal | None
+    roas: Decimal | None
+    started: bool = True

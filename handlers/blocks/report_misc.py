@@ -35,8 +35,14 @@ BY_LABEL = {"roi": "ROI", "roas": "ROAS", "revenue": "revenue", "orders": "order
 # -- /roi influencer -------------------------------------------------------------------------------
 
 
+def by_start(rows: Sequence[tuple[Campaign, Row]]) -> list[tuple[Campaign, Row]]:
+    """An influencer's campaigns in the order they started in them, oldest first: the order the text and the chart
+    both read in."""
+    return sorted(rows, key=lambda cr: (cr[1].enrolment.start, cr[0].name_key))
+
+
 def influencer(report: InfluencerReport) -> Reply:
-    """One influencer in each of their campaigns, newest first, with any §6 reasons."""
+    """One influencer in each of their campaigns, oldest first (the latest MAX_ROWS), with any §6 reasons."""
     person = report.influencer
     followers = f"{fmt.count(person.followers)} followers" if person.followers is not None else "followers unknown"
     tier = report.rows[0][1].tier if report.rows else None
@@ -46,20 +52,23 @@ def influencer(report: InfluencerReport) -> Reply:
         blocks.append(section(f"*{fmt.esc(person.handle)}* is not in any campaign yet. Enrol them with "
                               f"`/influencer add {fmt.esc(person.handle)} campaign=NAME fee=AMOUNT`."))
         return Reply(text=f"{fmt.esc(person.handle)} is not in any campaign yet", blocks=blocks)
-    rows = report.rows[:MAX_ROWS]
+    ordered = by_start(report.rows)
+    rows = ordered[-MAX_ROWS:]
     body = [[camp.name, row.status, fmt.money(row.metrics.revenue, camp.currency), fmt.money(row.metrics.cost, camp.currency),
              profit_text(row.metrics, camp.currency, row.started), roi_text(row.metrics, row.started),
              roas_text(row.metrics, row.started), fmt.count(row.metrics.orders), fmt.pct(row.metrics.engagement_rate_pct)]
             for camp, row in rows]
+    if len(ordered) > len(rows):
+        older = len(ordered) - len(rows)
+        blocks.append(context(f"Oldest first; {older} older campaign{fmt.s(older)} left out."))
     blocks.append(table(["Campaign", "Status", "Revenue", "Cost", "Profit", "ROI", "ROAS", "Orders", "Eng. rate"], body,
                         align=["left", "left"] + ["right"] * 7))
-    if len(report.rows) > len(rows):
-        blocks.append(context(f"…and {len(report.rows) - len(rows)} older campaigns."))
-    flagged = [f"• in *{fmt.esc(camp.name)}*: {reasons_text(row.reasons, camp.currency)}" for camp, row in report.rows if row.reasons]
+    flagged = [f"• in *{fmt.esc(camp.name)}*: {reasons_text(row.reasons, camp.currency)}" for camp, row in ordered
+               if row.reasons]
     if flagged:
         blocks += bullet_sections(":warning: *Flagged today*", flagged)
     summary = ", ".join(f"{fmt.esc(camp.name)} " + (f"ROI {fmt.pct(row.metrics.roi_pct)}" if row.started else NOT_STARTED)
-                        for camp, row in rows[:5])
+                        for camp, row in rows[-5:])
     return Reply(text=f"{fmt.esc(person.handle)}: {summary}", blocks=blocks)
 
 
@@ -141,12 +150,13 @@ def tiers(groups: Sequence[tuple[str, int, Metrics]], *, scope: str, currency: s
              fmt.pct(m.engagement_rate_pct)] for name, n, m in groups]
     blocks.append(table(["Tier", "Influencers", "Revenue", "Cost", "Profit", "ROI", "ROAS", "Orders", "Eng. rate"], body,
                         align=["left"] + ["right"] * 8))
-    rated = [(name, m) for name, _, m in groups if m.roi_pct is not None]
+    rated = [(name, n, m) for name, n, m in groups if m.roi_pct is not None]
     if rated:
-        name, m = max(rated, key=lambda g: g[1].roi_pct)
-        text = f"Tiers ({fmt.esc(scope)}): best ROI {name} at {fmt.pct(m.roi_pct)}"
-        blocks.insert(1, section(f"Best return: *{name}* influencers, ROI {fmt.pct(m.roi_pct)} on "
-                                 f"{fmt.money(m.revenue, currency)} revenue."))
+        name, n, m = max(rated, key=lambda g: g[2].roi_pct)
+        text = f"Tiers ({fmt.esc(scope)}): best ROI {name} at {fmt.pct(m.roi_pct)} (n={n:,})"
+        caution = " A single influencer: too few to judge a tier by." if n == 1 else ""
+        blocks.insert(1, section(f"Best return: *{name}* tier ({fmt.count(n)} influencer{fmt.s(n)}), ROI "
+                                 f"{fmt.pct(m.roi_pct)} on {fmt.money(m.revenue, currency)} revenue.{caution}"))
     else:
         text = f"Tiers ({fmt.esc(scope)}): no costs recorded yet"
     if waiting:

@@ -37,6 +37,21 @@ def _stall(parent: int) -> None:
         time.sleep(5)
 
 
+DRAWN: list[str] = []
+
+
+def _counted(name: str) -> bytes:
+    DRAWN.append(name)
+    return f"PNG of {name}".encode()
+
+
+@pytest.fixture(autouse=True)
+def forgotten():
+    """Every test draws its charts afresh (a chart already drawn would not reach the workers)."""
+    chart_pool.forget()
+    DRAWN.clear()
+
+
 @pytest.fixture(scope="module")
 def workers():
     chart_pool.start(2)
@@ -48,6 +63,40 @@ def test_without_workers_charts_are_drawn_here():
     chart_pool.start(0)  # ROI_CHART_WORKERS=0
     assert not chart_pool.running()
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
+
+
+def test_a_chart_drawn_before_from_the_same_arguments_is_not_drawn_again():
+    first = chart_pool.draw_all([partial(_counted, "spring"), partial(_counted, "summer")])
+    again = chart_pool.draw_all([partial(_counted, "summer"), partial(_counted, "autumn"), partial(_counted, "spring")])
+    assert first == [b"PNG of spring", b"PNG of summer"]
+    assert again == [b"PNG of summer", b"PNG of autumn", b"PNG of spring"]
+    assert DRAWN == ["spring", "summer", "autumn"]  # only the new one was drawn
+
+    chart_pool.forget()
+    chart_pool.draw_all([partial(_counted, "spring")])
+    assert DRAWN[-1] == "spring"
+
+
+def test_failed_or_unkeyable_draws_are_never_kept():
+    with pytest.raises(ValueError, match="cannot be drawn"):
+        chart_pool.draw_all([_fail])
+    with pytest.raises(ValueError, match="cannot be drawn"):
+        chart_pool.draw_all([_fail])
+    drawn = []
+    unkeyed = lambda: drawn.append(1) or b"png"  # noqa: E731 - not a partial: nothing says what it draws
+    chart_pool.draw_all([unkeyed, unkeyed])
+    assert drawn == [1, 1]
+
+
+def test_kept_charts_stay_within_their_memory_bound(monkeypatch):
+    monkeypatch.setattr(chart_pool, "CACHE_BYTES", 4_000)
+    for n in range(100):
+        chart_pool.draw_all([partial(_counted, f"c{n:03}")])
+    assert chart_pool._drawn_bytes <= 4_000 and len(chart_pool._drawn) < 100
+    chart_pool.draw_all([partial(_counted, "c099")])  # the newest is still kept
+    assert DRAWN.count("c099") == 1
+    chart_pool.draw_all([partial(_counted, "c000")])  # the oldest was let go
+    assert DRAWN.count("c000") == 2
 
 
 def test_workers_draw_the_same_pngs_as_this_process(workers):
@@ -67,6 +116,7 @@ def test_a_killed_worker_costs_no_answer_and_new_workers_take_over(workers):
     before = chart_pool._pool
     for pid in list(before._processes):
         os.kill(pid, signal.SIGKILL)
+    chart_pool.forget()  # drawn again, by the dead workers first
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]
     assert chart_pool.running() and chart_pool._pool is not before
     assert chart_pool.draw_all(DRAWS) == [draw() for draw in DRAWS]

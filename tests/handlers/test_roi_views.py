@@ -10,8 +10,13 @@ autumn (USD, no dates): ana with a fee of 100 and no sales -> revenue 0, ROI -10
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from registry_support import answered, answered_ephemeral, only_post, refused, table_rows
+from bot.models import Influencer
+from bot.reports import influencer_report
+from handlers.charts import influencer_chart
+from metrics import charts as metrics_charts
+from registry_support import answered, answered_ephemeral, only_post, refused, seeded, table_rows
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -32,8 +37,7 @@ SETUP = [
 
 @pytest.fixture
 def data(roi):
-    for line in SETUP:
-        answered(roi.command(line))
+    seeded(roi, SETUP)
 
 
 def one_png(slack) -> dict:
@@ -52,13 +56,15 @@ def nothing_posted(answer, slack) -> None:
 def test_influencer_shows_each_campaign_with_a_chart(roi, data, slack):
     post = only_post(roi.command("/roi influencer ana"))
 
+    # Oldest first: spring started on March 1, ana joined autumn (no dates) the day she was added, March 16.
     assert table_rows(post)[1:] == [
         ["spring", "active", "USD 2,800.00", "USD 1,380.00", "USD 1,420.00", "102.9%", "2.03x", "2", "n/a"],
         ["autumn", "active", "USD 0.00", "USD 100.00", "USD -100.00", "-100.0%", "0.00x", "0", "n/a"],
     ]
     assert post["text"] == "ana: spring ROI 102.9%, autumn ROI -100.0%"
     assert "20,000 followers · micro tier" in str(post["blocks"])
-    assert one_png(slack)["filename"] == "ana-by-campaign.png"
+    chart = one_png(slack)
+    assert (chart["filename"], chart["title"]) == ("ana-by-campaign.png", "ana: revenue and cost by campaign")
 
 
 def test_influencer_can_be_limited_to_one_campaign(roi, data):
@@ -144,8 +150,13 @@ def test_tiers_add_up_each_tier_of_one_campaign(roi, data, slack):
         ["micro (10k–100k)", "1", "USD 2,800.00", "USD 1,380.00", "USD 1,420.00", "102.9%", "2.03x", "2", "n/a"],
         ["macro (100k–1M)", "1", "USD 500.00", "USD 2,000.00", "USD -1,500.00", "-75.0%", "0.25x", "1", "n/a"],
     ]
-    assert post["text"] == "Tiers (spring): best ROI micro at 102.9%"
-    assert one_png(slack)["filename"] == "roi-by-tier.png"
+    # micro's best ROI is one influencer's: the count goes with the claim, in the text and on the chart.
+    assert post["text"] == "Tiers (spring): best ROI micro at 102.9% (n=1)"
+    assert ("Best return: *micro* tier (1 influencer), ROI 102.9% on USD 2,800.00 revenue. A single influencer: "
+            "too few to judge a tier by.") in str(post["blocks"])
+    chart = one_png(slack)
+    assert chart["filename"] == "spring-revenue-and-cost-by-tier.png"
+    assert chart["title"] == "spring: revenue and cost by follower tier"  # what it draws: ROI is written, not drawn
 
 
 def test_tiers_without_a_campaign_cover_every_campaign(roi, data):
@@ -154,6 +165,17 @@ def test_tiers_without_a_campaign_cover_every_campaign(roi, data):
     # micro: ana in spring (2,800 / 1,380) and in autumn (0 / 100).
     micro = [r for r in table_rows(post) if r[0].startswith("micro")][0]
     assert micro[1:5] == ["2", "USD 2,800.00", "USD 1,480.00", "USD 1,320.00"]
+    assert post["text"] == "Tiers (all campaigns): best ROI micro at 89.2% (n=2)"
+    blocks = str(post["blocks"])
+    assert "Best return: *micro* tier (2 influencers), ROI 89.2%" in blocks and "single influencer" not in blocks
+
+
+def test_tiers_chart_of_every_campaign_is_named_for_them(roi, data, slack):
+    only_post(roi.command("/roi tiers"))
+
+    chart = one_png(slack)
+    assert (chart["filename"], chart["title"]) == ("all-campaigns-revenue-and-cost-by-tier.png",
+                                                   "all campaigns: revenue and cost by follower tier")
 
 
 def test_tiers_across_currencies_ask_for_a_campaign(roi, data, slack):
@@ -248,8 +270,20 @@ def test_influencer_in_a_campaign_not_started_shows_not_started_not_a_loss(roi, 
     rows = {r[0]: r[1:] for r in table_rows(post)[1:]}
     assert rows["summer"] == ["active", "USD 0.00", "USD 1,800.00", "not started", "not started", "not started", "0", "n/a"]
     assert rows["autumn"][4] == "-100.0%"  # autumn has started (no dates: it runs), so its loss is a real one
-    assert post["text"] == "ana: summer not started, spring ROI 102.9%, autumn ROI -100.0%"
+    assert list(rows) == ["spring", "autumn", "summer"]  # in the order ana started in them, as the chart draws them
+    assert post["text"] == "ana: spring ROI 102.9%, autumn ROI -100.0%, summer not started"
     assert one_png(slack)["filename"] == "ana-by-campaign.png"
+
+
+def test_influencer_chart_draws_campaigns_in_the_order_they_started(roi, summer, sessions, clock, monkeypatch):
+    monkeypatch.setattr(metrics_charts, "_png", lambda fig: fig)  # the figure itself, to look at what is drawn
+    with sessions() as session:
+        ana = session.scalar(select(Influencer).where(Influencer.handle_key == "ana"))
+        chart = influencer_chart(influencer_report(session, ana, today=clock.now.date()))
+    (ax,) = chart.draw().axes
+
+    # autumn has no dates: ana's start in it, the day she was added, places it.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["spring\nMar 2026", "autumn\nMar 2026", "summer\nJun 2026"]
 
 
 def test_compare_does_not_crown_a_campaign_over_one_not_started(roi, summer):
