@@ -87,9 +87,13 @@ def show(req: Request, session: Session, ws: Workspace) -> Reply:
 
 
 def remove(req: Request, session: Session, ws: Workspace) -> Reply:
-    """`/influencer remove HANDLE`"""
+    """`/influencer remove HANDLE`: at once, or, when they have results, after a question with Remove / Cancel
+    (handlers.influencer_actions): one typo should not take a season's credited orders and stats with it."""
     req.args.unknown_keys(set())
     person = lookup.influencer(session, ws, parse_handle(req.args.word(0, "HANDLE", "`/influencer remove HANDLE`")))
+    held = influencers.holdings(session, person)
+    if held.has_results:
+        return influencer_blocks.confirm_removal(person, held)
     handle = person.handle
     return influencer_blocks.removed(handle, influencers.remove(session, person))
 
@@ -136,7 +140,8 @@ def stats(req: Request, session: Session, ws: Workspace) -> Reply:
         raise InputError("counters", "none given", "one or more of " + ", ".join(f"`{c}=N`" for c in influencers.COUNTERS))
     day = parse_date(req.args.options["date"], "date") if "date" in req.args.options else req.runtime.today()
     post = parse_url(req.args.options["post"], "post") if "post" in req.args.options else None
-    stat, created = influencers.record_stats(session, enrolment, day=day, post=post, counters=counters)
+    stat, created = influencers.record_stats(session, enrolment, day=day, post=post, counters=counters,
+                                             today=req.runtime.today())
     return influencer_blocks.stats_recorded(person, camp, stat, created=created)
 
 

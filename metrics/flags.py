@@ -50,8 +50,9 @@ class Candidate:
 class Reason:
     """Why an enrolment is flagged: `actual` fell below `threshold`; `detail` holds the facts a message needs.
 
-    kind `roi`: roi_pct vs min_roi; `goal`: revenue vs the prorated goal, detail {goal, elapsed_days, total_days};
-    `engagement`: rate vs half the median, detail {median, peers}.
+    kind `roi`: roi_pct vs min_roi; `goal`: revenue vs the prorated goal, detail {goal, elapsed_days, total_days}
+    (today − start and end − start: days between dates, so March 1 → 31 is 30, not 31); `engagement`: rate vs half
+    the median, detail {median, peers}.
     """
 
     kind: str

@@ -71,7 +71,7 @@ def import_into(session: Session, ws: Workspace, raw: BinaryIO, job: Job, *, tz:
     if kind == "orders":
         store_orders(session, ws.id, shape, read_orders(table, shape, tz), summary)
     elif kind == "stats":
-        store_stats(session, ws.id, read_stats(table), summary)
+        store_stats(session, ws.id, read_stats(table, today=today), summary)
     else:
         store_roster(session, ws, read_roster(table), summary, today=today, user_id=job.user_id)
     if not job.dry_run:

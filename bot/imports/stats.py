@@ -1,6 +1,7 @@
 """Engagement stats rows as validated records, parsed with the same rules as `/influencer stats`.
 
-A counter cell left blank is "not given" (the row keeps only the counters it fills); a row needs at least one.
+A counter cell left blank is "not given" (the row keeps only the counters it fills); a row needs at least one. A row
+dated after today (the day `bot.registry.influencers.check_stats_day` allows for time zones) is rejected.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.imports.detect import COUNTERS, index, require
 from bot.imports.orders import Rejected
 from bot.imports.text import Table
 from bot.limits import MAX_COUNTER
+from bot.registry.influencers import check_stats_day
 from bot.values import parse_date, parse_handle, parse_int, parse_name, parse_url
 
 
@@ -29,11 +31,12 @@ class StatsRecord:
     counters: dict[str, int]
 
 
-def _record(row: int, cells: list[str], columns: dict[str, int], counters: list[tuple[str, int]]) -> StatsRecord:
+def _record(row: int, cells: list[str], columns: dict[str, int], counters: list[tuple[str, int]], today: date
+            ) -> StatsRecord:
     """One row's record; InputError (from the value parsers) for the first bad cell."""
     handle = parse_handle(cells[columns["handle"]], "handle")
     campaign = parse_name(cells[columns["campaign"]], "campaign")
-    day = parse_date(cells[columns["date"]], "date")
+    day = check_stats_day(parse_date(cells[columns["date"]], "date"), today)
     post = cells[columns["post"]].strip() if "post" in columns else ""
     given = {name: cells[at] for name, at in counters if cells[at].strip()}
     if not given:
@@ -44,19 +47,20 @@ def _record(row: int, cells: list[str], columns: dict[str, int], counters: list[
     )
 
 
-def read_stats(table: Table) -> Iterator[StatsRecord | Rejected]:
-    """The stats rows of the file, in order; InputError at once when the header is not a stats file's."""
+def read_stats(table: Table, *, today: date) -> Iterator[StatsRecord | Rejected]:
+    """The stats rows of the file, in order, as of `today` (the runtime clock's date in ROI_TIMEZONE); InputError at
+    once when the header is not a stats file's."""
     require(table.header, "stats")
     columns = index(table.header)
     counters = [(name, columns[name]) for name in COUNTERS if name in columns]
-    return _read(table, columns, counters)
+    return _read(table, columns, counters, today)
 
 
-def _read(table: Table, columns: dict[str, int], counters: list[tuple[str, int]]
+def _read(table: Table, columns: dict[str, int], counters: list[tuple[str, int]], today: date
           ) -> Iterator[StatsRecord | Rejected]:
     """Records, or a Rejected with the parser's message for a bad row."""
     for row, cells in table.rows:
         try:
-            yield _record(row, cells, columns, counters)
+            yield _record(row, cells, columns, counters, today)
         except InputError as error:
             yield Rejected(row, error.message)

@@ -1,8 +1,9 @@
-"""Adding influencers, enrolling them in campaigns, recording their engagement results."""
+"""Adding influencers, enrolling them in campaigns, recording their engagement results, and removing them."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot import attribution
 from bot.errors import Conflict, InputError
-from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer, Workspace
+from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer, Order, Workspace
+from bot.queries import CREDITED
 from metrics.roi import COUNTERS
 from metrics.status import Status
 
@@ -23,6 +25,8 @@ ENROLMENT_KEYS = {
     "start": "start",
     "status": "status",
 }
+# Results dated a day ahead are still taken: it is already tomorrow somewhere while ROI_TIMEZONE says today.
+STATS_DAYS_AHEAD = 1
 
 
 def find(session: Session, ws: Workspace, handle: str) -> Influencer | None:
@@ -116,19 +120,46 @@ def update_enrolment(session: Session, row: Enrolment, values: dict[str, Any], *
     return done
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """What removing an influencer would take with it: enrolments and codes, and their results (credited orders,
+    engagement stats rows)."""
+
+    enrolments: int
+    codes: int
+    orders: int
+    stats: int
+
+    @property
+    def has_results(self) -> bool:
+        """True when removing would lose results, not only registrations: then people are asked first."""
+        return bool(self.orders or self.stats)
+
+
+def holdings(session: Session, person: Influencer) -> Holdings:
+    """Count what is registered to an influencer and what they have brought in (orders credited by code or link)."""
+    enrolment_ids = select(Enrolment.id).where(Enrolment.influencer_id == person.id)
+    return Holdings(
+        enrolments=session.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.influencer_id == person.id)
+        ),
+        codes=session.scalar(select(func.count()).select_from(Code).where(Code.enrolment_id.in_(enrolment_ids))),
+        orders=session.scalar(select(func.count()).select_from(Order).where(
+            Order.enrolment_id.in_(enrolment_ids), Order.attribution.in_(CREDITED))),
+        stats=session.scalar(
+            select(func.count()).select_from(EngagementStat).where(EngagementStat.enrolment_id.in_(enrolment_ids))
+        ),
+    )
+
+
 def remove(session: Session, person: Influencer, *, changes: attribution.Changes | None = None) -> dict[str, int]:
     """Delete an influencer with their enrolments, codes and stats; orders stay, unattributed."""
     enrolment_ids = select(Enrolment.id).where(Enrolment.influencer_id == person.id)
     # Named now: the enrolments are gone by the time the orders are re-attributed.
     workspace_id = person.workspace_id
     touched = attribution.Scope.of(campaigns=[e.campaign for e in person.enrolments], handles=[person.handle_key])
-    counts = {
-        "campaigns": session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.influencer_id == person.id)),
-        "codes": session.scalar(select(func.count()).select_from(Code).where(Code.enrolment_id.in_(enrolment_ids))),
-        "stats": session.scalar(
-            select(func.count()).select_from(EngagementStat).where(EngagementStat.enrolment_id.in_(enrolment_ids))
-        ),
-    }
+    held = holdings(session, person)
+    counts = {"campaigns": held.enrolments, "codes": held.codes, "stats": held.stats}
     # Bulk deletes rather than ORM cascades: one statement per table, whatever the history size.
     session.execute(delete(EngagementStat).where(EngagementStat.enrolment_id.in_(enrolment_ids)))
     session.execute(delete(Code).where(Code.enrolment_id.in_(enrolment_ids)))
@@ -139,15 +170,57 @@ def remove(session: Session, person: Influencer, *, changes: attribution.Changes
     return counts
 
 
+# What a confirmed removal came to (the Remove button under `/influencer remove`).
+REMOVED, GONE, CHANGED = "removed", "gone", "changed"
+
+
+@dataclass(frozen=True)
+class Removal:
+    """The outcome of a confirmed removal: `removed` with what went (`counts`, as `remove` gives them); `gone` when
+    the influencer is not in the workspace (any more); `changed` when they are no longer what the person confirmed
+    (renamed, or with other results: `now`)."""
+
+    outcome: str
+    handle: str | None = None
+    counts: dict[str, int] | None = None
+    now: Holdings | None = None
+
+
+def remove_confirmed(session: Session, ws: Workspace, influencer_id: int, *, handle_key: str, seen: Holdings
+                     ) -> Removal:
+    """Remove the influencer of workspace `ws` that a confirmation showed, only while they are still as shown: the
+    person agreed to lose those results, not ones that arrived since."""
+    # Locked (PostgreSQL; SQLite writes one at a time anyway), so of two clicks the second finds them gone.
+    person = session.scalar(select(Influencer).where(Influencer.id == influencer_id, Influencer.workspace_id == ws.id)
+                            .with_for_update())
+    if person is None:
+        return Removal(GONE)
+    now = holdings(session, person)
+    if person.handle_key != handle_key or now != seen:
+        return Removal(CHANGED, person.handle, now=now)
+    handle = person.handle
+    return Removal(REMOVED, handle, counts=remove(session, person))
+
+
 def stat_key(post: str | None, day: date) -> str:
     """The key a stats row is replaced by: its post, or its date when there is no post (SPEC §3)."""
     return f"post:{post}" if post else f"date:{day.isoformat()}"
 
 
+def check_stats_day(day: date, today: date, field: str = "date") -> date:
+    """`day` unless it is after today (one day allowed for time zones): results dated later cannot have been seen
+    yet, and would count in reports before their day. The one rule for `/influencer stats` and stats imports."""
+    if day > today + timedelta(days=STATS_DAYS_AHEAD):
+        raise InputError(field, f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+                         "the day the results were seen, today or earlier")
+    return day
+
+
 def record_stats(
-    session: Session, row: Enrolment, *, day: date, post: str | None, counters: dict[str, int]
+    session: Session, row: Enrolment, *, day: date, post: str | None, counters: dict[str, int], today: date
 ) -> tuple[EngagementStat, bool]:
     """Record one post's (or one day's) counters, replacing an earlier row with the same key; True when new."""
+    check_stats_day(day, today)
     key = stat_key(post, day)
     stat = session.scalar(
         select(EngagementStat).where(EngagementStat.enrolment_id == row.id, EngagementStat.stat_key == key)

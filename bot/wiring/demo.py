@@ -1,5 +1,8 @@
 """`roi-bot demo`: run a built-in workspace through the real app against an in-process Slack stand-in, offline,
-and write what Slack would show (readable text plus Block Kit JSON) into a folder."""
+and write what Slack would show (readable text plus Block Kit JSON) into a folder.
+
+`messages/` keeps each exchange's Web API calls as sent; `block-kit-builder/` holds each message's blocks alone, the
+`{"blocks": [...]}` that Slack's Block Kit Builder takes when pasted in."""
 
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ _DIRECTIVE = re.compile(r"^(?:as (?P<user>[UW]\w+):\s*)?(?:in (?P<channel>[CDG]\
 # The files the demo shares with the bot, generated from a seed (bot.demo_orders) so numbers never drift.
 DEMO_FILES = {"shopify_orders_export.csv": demo_orders.orders_csv, "engagement_stats.csv": demo_orders.stats_csv}
 _BUTTONS = {"roi_cut": "Cut", "roi_keep": "Keep", "roi_snooze": "Snooze"}
+BUILDER = "block-kit-builder"  # beside messages/, never in it: tests and CI count one messages/*.json per exchange
+BUILDER_URL = "https://app.slack.com/block-kit-builder"
 
 
 def demo_lines(name: str = "registration.txt") -> list[str]:
@@ -179,6 +184,25 @@ class _Demo:
                 f"({self.where(alert['channel'])}).")
 
 
+def _for_builder(folder: Path, stem: str, messages: list[dict]) -> list[Path]:
+    """Write each message's blocks as Block Kit Builder takes them, `NN-name.json` (`NN-name-1.json`, `-2`, … when
+    the exchange sent several messages with blocks); returns the files written."""
+    payloads = []
+    for message in messages:
+        blocks = message.get("blocks")
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        if blocks:
+            payloads.append({"blocks": blocks})
+    names = [f"{stem}.json"] if len(payloads) == 1 else [f"{stem}-{i}.json" for i in range(1, len(payloads) + 1)]
+    written = []
+    for name, payload in zip(names, payloads):
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def run_demo(out: Path) -> list[Path]:
     """Build the demo database in `out`, run every demo command, and write the answers; returns the files written."""
     out = Path(out)
@@ -192,9 +216,12 @@ def run_demo(out: Path) -> list[Path]:
         meta.remember_as_of(session, DEMO_NOW)
     written: list[Path] = []
     index = ["# ROI bot demo", "",
-             f"What Slack would show, as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC: each exchange as text below and as Block Kit "
-             "JSON in `messages/`, the charts the bot uploads in `charts/`, the files shared with it in `files/`, "
-             "and the database in `roi.db`.", "",
+             f"What Slack would show, as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC: each exchange as text below and as the "
+             "Web API calls the bot made (Block Kit JSON) in `messages/`, the charts the bot uploads in `charts/`, "
+             "the files shared with it in `files/`, and the database in `roi.db`.", "",
+             (f"To see a message as Slack draws it, paste its file from `{BUILDER}/` into Slack's Block Kit Builder "
+              f"({BUILDER_URL}): one file per message, `{{\"blocks\": [...]}}`, named like the exchange in "
+              "`messages/` (`-1`, `-2`, … when one exchange sent several)."), "",
              f"Try your own commands on it: `DATABASE_URL=sqlite:///{out.as_posix()}/roi.db roi-bot console`. The "
              f"database remembers the demo's date, so the console answers as of {DEMO_NOW:%Y-%m-%d} too.", ""]
     with FakeSlack(team_id=TEAM, team_name="Glow & Co") as slack:
@@ -224,6 +251,7 @@ def run_demo(out: Path) -> list[Path]:
             stem.with_suffix(".json").write_text(json.dumps(result.messages, indent=2, ensure_ascii=False) + "\n",
                                                  encoding="utf-8")
             written += [stem.with_suffix(".txt"), stem.with_suffix(".json")]
+            written += _for_builder(out / BUILDER, stem.name, result.messages)
             index += [f"## {n}. `{line}`", "", "```", shown, "```", ""]
     engine.dispose()
     (out / "README.md").write_text("\n".join(index), encoding="utf-8")

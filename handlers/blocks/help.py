@@ -19,7 +19,7 @@ USAGE = {
          "register an influencer, or enrol one in a campaign"),
         ("list [campaign=NAME]", "everyone, or one campaign's line-up"),
         ("show HANDLE", "profile, campaigns and codes"),
-        ("remove HANDLE", "delete with their enrolments, codes and stats (orders stay)"),
+        ("remove HANDLE", "delete with their enrolments, codes and stats (orders stay); asks first if they have results"),
         ("set HANDLE [campaign=NAME] key=value…", "influencer keys, or with `campaign` the enrolment's, incl. `status=active|cut`"),
         ("stats HANDLE campaign=NAME [date=DATE] [post=URL] impressions=N reach=N likes=N comments=N shares=N saves=N clicks=N views=N",
          "record one post's or one day's results (any of the counters)"),

@@ -1,18 +1,24 @@
-"""Messages about influencers: added/enrolled, lists, profile card, changes, removal, stats, usage."""
+"""Messages about influencers: added/enrolled, lists, profile card, changes, removal (and the question asked before
+removing someone with results), stats, usage."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Influencer
+from bot.registry.influencers import Holdings
+from bot.values import row_id
 from handlers.blocks import fmt
 from handlers.blocks.campaigns import relinked_note, show_value
 from handlers.blocks.help import usage_reply
-from handlers.blocks.kit import Reply, context, divider, fields, header, section, table
+from handlers.blocks.kit import Reply, actions, button, context, divider, fields, header, section, table
 from metrics.status import Status
 from metrics.tiers import tier
 
 COUNTERS = ("impressions", "reach", "likes", "comments", "shares", "saves", "clicks", "views")
+REMOVE, CANCEL = "roi_influencer_remove", "roi_influencer_remove_cancel"  # the buttons' action ids
+REMOVE_BLOCK = "roi_influencer_remove"
+NOTHING_REMOVED = "Nothing was removed."
 
 
 def usage() -> Reply:
@@ -127,6 +133,85 @@ def removed(handle: str, counts: dict[str, int]) -> Reply:
     detail = (f"{counts['campaigns']} enrolment{fmt.s(counts['campaigns'])}, {counts['codes']} code{fmt.s(counts['codes'])} "
               f"and {counts['stats']} stats row{fmt.s(counts['stats'])} went with them")
     return Reply(text=f"{handle} removed.", blocks=[section(f":wastebasket: Removed *{fmt.esc(handle)}*: {detail}. Their orders stay, no longer attributed.")])
+
+
+def _n(count: int, thing: str) -> str:
+    return f"{count:,} {thing}{fmt.s(count)}"
+
+
+def removal_value(influencer_id: int, handle_key: str, held: Holdings) -> str:
+    """What the Remove and Cancel buttons carry: the influencer's id, and the handle and counts the question showed,
+    so a click can tell that the influencer changed since (`read_removal_value`)."""
+    return " ".join(str(v) for v in (influencer_id, handle_key, held.enrolments, held.codes, held.orders, held.stats))
+
+
+def read_removal_value(value: str) -> tuple[int, str, Holdings] | None:
+    """The id, handle and counts a button carries, or None for a value this app never wrote."""
+    parts = str(value or "").split(" ")
+    numbers = [row_id(p) for p in (parts[:1] + parts[2:])]
+    if len(parts) != 6 or None in numbers or not parts[1]:
+        return None
+    influencer_id, *counts = numbers
+    return influencer_id, parts[1], Holdings(*counts)
+
+
+def confirm_removal(person: Influencer, held: Holdings) -> Reply:
+    """`/influencer remove` of someone with results: what would be lost, a Remove button (confirmed) and Cancel."""
+    handle, value = fmt.esc(person.handle), removal_value(person.id, person.handle_key, held)
+    orders = _n(held.orders, "credited order")
+    lost = [f"• take {orders} off them (kept, but credited to no one)",
+            f"• delete {_n(held.stats, 'engagement stats row')}",
+            f"• delete {_n(held.enrolments, 'enrolment')} and {_n(held.codes, 'code')}"]
+    confirm = {
+        "title": {"type": "plain_text", "text": f"Remove {person.handle}?"[:100]},
+        "text": {"type": "plain_text", "text": (
+            f"{person.handle} loses {orders} (kept, credited to no one); {_n(held.stats, 'stats row')}, "
+            f"{_n(held.enrolments, 'enrolment')} and {_n(held.codes, 'code')} are deleted. "
+            "This cannot be undone.")[:300]},
+        "confirm": {"type": "plain_text", "text": "Remove"},
+        "deny": {"type": "plain_text", "text": "Keep them"},
+        "style": "danger",
+    }
+    remove = {**button(f"Remove {person.handle}", REMOVE, value, style="danger"), "confirm": confirm}
+    return Reply(
+        text=f"Remove {person.handle}? They have {orders} and {_n(held.stats, 'stats row')}.",
+        blocks=[section(f":warning: *{handle}* has results. Removing them now would:\n" + "\n".join(lost)),
+                actions(remove, button("Cancel", CANCEL, value), block_id=REMOVE_BLOCK),
+                context("Nothing is removed until you click Remove. To stop them counting from now on instead, keep "
+                        f"their history: `/influencer set {person.handle} campaign=NAME status=cut`.")],
+    )
+
+
+def removal_cancelled() -> Reply:
+    """The question, answered with Cancel."""
+    return Reply(text=NOTHING_REMOVED, blocks=[section(f":ok_hand: {NOTHING_REMOVED}")])
+
+
+def removal_gone() -> Reply:
+    """A Remove click on someone no longer registered here (removed already, or never in this workspace)."""
+    text = "That influencer is no longer registered in this workspace (removed already?)."
+    return Reply(text=f"{text} {NOTHING_REMOVED}", blocks=[section(f":information_source: {text}"),
+                                                          context(NOTHING_REMOVED)])
+
+
+def removal_changed(handle: str, asked_handle: str, now: Holdings) -> Reply:
+    """A Remove click on someone who changed since the question: renamed, or with other results now."""
+    name = fmt.esc(handle)
+    if handle.lower() != asked_handle:
+        what = f"The influencer you asked about is now called *{name}*"
+    else:
+        what = (f"*{name}* changed since you asked: now {_n(now.orders, 'credited order')}, "
+                f"{_n(now.stats, 'stats row')}, {_n(now.enrolments, 'enrolment')} and {_n(now.codes, 'code')}")
+    return Reply(text=f"{handle} changed since you asked. {NOTHING_REMOVED}",
+                 blocks=[section(f":information_source: {what}. Run `/influencer remove {name}` again to see what "
+                                 "removing them would take now."), context(NOTHING_REMOVED)])
+
+
+def removal_not_allowed() -> Reply:
+    """A Remove click by someone ROI_ADMINS leaves out."""
+    return Reply(text=f"Only the ROI bot admins can remove influencers in this workspace. {NOTHING_REMOVED}",
+                 blocks=[section(":no_entry: Only the ROI bot admins can remove influencers in this workspace; ask "
+                                 "one of them."), context(NOTHING_REMOVED)])
 
 
 def stats_recorded(person: Influencer, camp: Campaign, stat: EngagementStat, *, created: bool) -> Reply:

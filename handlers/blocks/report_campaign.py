@@ -37,12 +37,22 @@ def reason_text(reason: Reason, currency: str) -> str:
     if reason.kind == GOAL:
         d = reason.detail
         return (f"{fmt.money(reason.actual, currency)} of a {fmt.money(d.get('goal'), currency)} goal prorated to "
-                f"{fmt.money(reason.threshold, currency)} after {d.get('elapsed_days')} of {d.get('total_days')} days")
+                f"{fmt.money(reason.threshold, currency)} {goal_days(d.get('elapsed_days'), d.get('total_days'))}")
     if reason.kind == ENGAGEMENT:
         median = reason.detail.get("median")
         return (f"engagement rate {fmt.pct(reason.actual)} is under half the campaign median of {fmt.pct(median)} "
                 f"({reason.detail.get('peers')} influencers with a rate)")
     return f"{fmt.esc(reason.kind)}: {reason.actual} below {reason.threshold}"
+
+
+def goal_days(elapsed: int | None, total: int | None) -> str:
+    """The days the goal is prorated over, worded as the rule counts them (SPEC §6: (today − start) ÷ (end − start)).
+
+    Those are days *between* two dates, so March 1 → 31 is 30 of them, not March's 31: "15 of 30 days" alone read
+    as a miscounted month."""
+    if total is not None and total <= 0:
+        return "(all of it: they started on the campaign's last day)"
+    return f"for {elapsed} of the {total} days between their start and the campaign's end"
 
 
 def reasons_text(reasons: Iterable[Reason], currency: str) -> str:

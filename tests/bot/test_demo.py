@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.db import make_engine, make_sessions
 from bot.wiring.demo import _DIRECTIVE, demo_lines, run_demo
 from bot.models import Alert, Campaign, Code, Enrolment, EngagementStat, Influencer, Order
-from slackschema import assert_valid_message
+from slackschema import assert_valid_blocks, assert_valid_message
 
 # Under pytest-xdist (`make test`) the module's tests run in one worker, so its shared fixtures are built once.
 pytestmark = pytest.mark.xdist_group("demo")
@@ -116,6 +116,25 @@ def test_demo_mistakes_are_answered_and_change_nothing(demo):
     last = sorted((out / "messages").glob("*.txt"))[-4:]
     for path in last:
         assert "Nothing was changed" in path.read_text(), path.name
+
+
+def test_demo_writes_each_messages_blocks_for_the_block_kit_builder_beside_messages(demo):
+    out, written = demo
+    expected = {}
+    for path in sorted((out / "messages").glob("*.json")):
+        with_blocks = [m for m in json.loads(path.read_text()) if m.get("blocks")]
+        names = ([path.name] if len(with_blocks) == 1
+                 else [f"{path.stem}-{i}.json" for i in range(1, len(with_blocks) + 1)])
+        expected.update({name: {"blocks": m["blocks"]} for name, m in zip(names, with_blocks)})
+    builder = sorted((out / "block-kit-builder").iterdir())
+    assert {p.name: json.loads(p.read_text()) for p in builder} == expected  # exactly what Builder takes, no more
+    for payload in expected.values():
+        assert_valid_blocks(payload["blocks"])
+    assert set(builder) <= set(written)
+    alerts = _one(out, "*-job-alerts.json").stem  # the scan sent three alerts: one file each
+    assert [p.name for p in builder if p.name.startswith(alerts)] == [f"{alerts}-{i}.json" for i in (1, 2, 3)]
+    assert [p.name for p in (out / "messages").iterdir() if p.name.endswith("-1.json")] == []
+    assert "`block-kit-builder/`" in (out / "README.md").read_text()
 
 
 def test_demo_is_deterministic(demo, tmp_path):

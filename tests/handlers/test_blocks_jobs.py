@@ -24,7 +24,7 @@ from bot.reports import CampaignReport, Row
 from handlers.blocks import alerts, fmt
 from handlers.blocks.digest import bar, digest, period_text, snapshot
 from handlers.blocks.report_campaign import reason_text
-from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
+from metrics.flags import ENGAGEMENT, GOAL, ROI, Candidate, Reason, Rule, flags
 from metrics.roi import Counters, EnrolmentInput, campaign_metrics, enrolment_metrics
 
 TODAY = date(2026, 3, 16)
@@ -208,8 +208,8 @@ def test_flagged_influencers_are_listed_with_every_reason():
 
     assert ":warning: *Flagged today (1)*" in text
     assert ("• *cy*: ROI -75.0% is below this campaign's minimum of 0%; USD 500.00 of a USD 2,000.00 goal "
-            "prorated to USD 1,000.00 after 15 of 30 days; engagement rate 0.5% is under half the campaign median "
-            "of 2.5% (4 influencers with a rate)") in text
+            "prorated to USD 1,000.00 for 15 of the 30 days between their start and the campaign's end; "
+            "engagement rate 0.5% is under half the campaign median of 2.5% (4 influencers with a rate)") in text
     assert "Nobody is flagged" not in text
 
 
@@ -325,6 +325,26 @@ def test_alert_info_is_json_safe_and_complete():
                                "orders": 4, "engagement_rate_pct": "0.5"}
     assert info["reasons"][1] == {"kind": "goal", "actual": "500", "threshold": "1000",
                                   "detail": {"goal": "2000", "elapsed_days": 15, "total_days": 30}}
+
+
+@pytest.mark.parametrize(("start", "today", "words", "due"), [
+    # March has 31 days, but 30 lie between the 1st and the 31st: SPEC §6 divides (today − start) by (end − start).
+    (date(2026, 3, 1), date(2026, 3, 16), "for 15 of the 30 days between their start and the campaign's end",
+     "USD 2,000.00"),
+    (date(2026, 3, 9), date(2026, 3, 16), "for 7 of the 22 days between their start and the campaign's end",
+     "USD 1,272.73"),
+    (date(2026, 3, 31), date(2026, 3, 31), "(all of it: they started on the campaign's last day)", "USD 4,000.00"),
+])
+def test_goal_reason_words_the_days_the_prorated_goal_divides(start, today, words, due):
+    rule = Rule(start=date(2026, 3, 1), end=date(2026, 3, 31), min_roi=Decimal(-100), grace_days=0)
+    cy = Candidate(key="cy", status="active", start=start, cost=Decimal(2000), revenue=Decimal(500),
+                   roi_pct=Decimal(-75), goal_revenue=Decimal(4000), engagement_rate_pct=None)
+    [reason] = flags([cy], rule, today)["cy"]
+
+    text = reason_text(reason, "USD")
+
+    assert text == f"USD 500.00 of a USD 4,000.00 goal prorated to {due} {words}"
+    assert " of 30 days" not in text and " of 31 days" not in text
 
 
 def test_reasons_round_trip_through_the_stored_info():

@@ -92,6 +92,18 @@ def test_roster_and_stats_files_are_told_apart_by_their_header(spring, roi, slac
     assert count(sessions, Influencer) == 3 and count(sessions, EngagementStat) == 1
 
 
+def test_a_shared_stats_file_rejects_rows_dated_after_tomorrow_and_imports_the_rest(spring, roi, slack, sessions):
+    # The app's clock says 2026-03-16 (conftest): a row of the 17th may come from a time zone ahead; the 20th may not.
+    slack.add_file("F0STATS", b"handle,campaign,date,likes\nana,spring,2026-03-20,5\nana,spring,2026-03-17,7\n",
+                   name="stats.csv")
+
+    text = dm_reply(roi.share_file("F0STATS"))
+
+    assert "row 2" in text and "2026-03-20 is in the future (today is 2026-03-16)" in text
+    with sessions() as session:
+        assert session.scalars(select(EngagementStat.likes)).all() == [7]
+
+
 def test_a_file_that_is_not_csv_is_refused_without_downloading(roi, slack, sessions):
     slack.add_file("F0PDF", b"%PDF-1.7", name="report.pdf", filetype="pdf", mimetype="application/pdf")
     text = dm_reply(roi.share_file("F0PDF"))

@@ -91,6 +91,24 @@ def test_stats_refuse_bad_input_naming_the_field_and_write_nothing(roi, sessions
         refused(roi.command(f"/influencer stats ana {options}"), field)
 
 
+def test_stats_dated_after_tomorrow_are_refused_naming_the_date_and_today(roi, sessions, spring):
+    answered(roi.command("/influencer add ana campaign=spring"))
+
+    with unchanged(sessions):
+        text = refused(roi.command("/influencer stats ana campaign=spring date=2026-03-18 likes=5"), "date")
+
+    assert "2026-03-18 is in the future (today is 2026-03-16)" in text
+
+
+def test_stats_dated_tomorrow_are_taken_as_a_time_zone_ahead(roi, sessions, spring):
+    # It is already 17 March in Sydney while ROI_TIMEZONE (UTC) still says 16 March.
+    answered(roi.command("/influencer add ana campaign=spring"))
+
+    answered(roi.command("/influencer stats ana campaign=spring date=2026-03-17 likes=5"))
+
+    assert [s.stat_date for s in stats_of(sessions, "ana")] == [date(2026, 3, 17)]
+
+
 @pytest.mark.parametrize("line", [
     pytest.param("/influencer set ana campaign=autumn fee=100", id="set"),
     pytest.param("/influencer stats ana campaign=autumn likes=5", id="stats"),

@@ -5,7 +5,8 @@ spring (budget 5,000, March 2026, window to 2026-04-07, min ROI 0%), today 2026-
   refunded -> revenue 2,800, 2 orders, cost 1,380, profit 1,420, ROI 102.9%, ROAS 2.03x
 - ben: 5,000 followers (nano), fee 500; one sale of 600 -> cost 500, profit 100, ROI 20.0%, ROAS 1.20x
 - cy: 200,000 followers (macro), fee 2,000, goal 4,000; one sale of 500 -> ROI -75.0%, ROAS 0.25x, flagged:
-  ROI under 0%, and 500 short of the goal prorated to 4,000 x 15/30 days = 2,000
+  ROI under 0%, and 500 short of the goal prorated to 4,000 x 15/30 = 2,000 (SPEC §6: 15 days since the 1st, of
+  the 30 between March 1 and March 31)
 Totals: revenue 3,900, cost 3,880, profit 20, ROI 0.5%, ROAS 1.01x, 4 orders, AOV 975, CPA 970, budget 77.6%.
 """
 
@@ -23,7 +24,9 @@ from bot.imports.summary import Summary
 from bot.models import Campaign, Workspace
 from bot.reports import campaign_report
 from handlers.blocks import fmt
-from registry_support import answered, answered_ephemeral, only_post, refused, table_rows
+from handlers.charts import revenue_chart
+from metrics import charts as metrics_charts
+from registry_support import answered, answered_ephemeral, only_post, refused, seeded, table_rows
 
 SPRING = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31 channel=<#C0001|general>",
@@ -42,8 +45,7 @@ SPRING = [
 
 @pytest.fixture
 def spring(roi):
-    for line in SPRING:
-        answered(roi.command(line))
+    seeded(roi, SPRING)
     return "spring"
 
 
@@ -94,7 +96,8 @@ def test_flagged_influencers_are_called_out_with_every_reason(roi, spring):
     [flagged] = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and "Flagged" in b.get("text", {}).get("text", "")]
     assert flagged.startswith(":warning: *Flagged today (1)*")
     assert "*cy*: ROI -75.0% is below this campaign's minimum of 0%" in flagged
-    assert "USD 500.00 of a USD 4,000.00 goal prorated to USD 2,000.00 after 15 of 30 days" in flagged
+    assert ("USD 500.00 of a USD 4,000.00 goal prorated to USD 2,000.00 for 15 of the 30 days between their start "
+            "and the campaign's end") in flagged
     assert "ana" not in flagged and "ben" not in flagged
 
 
@@ -110,6 +113,25 @@ def test_both_charts_are_uploaded_as_png_into_the_command_channel_after_the_mess
     assert len(uploads) == 2
     assert all(u["bytes"].startswith(b"\x89PNG") and u["channel_id"] == "C0001" for u in uploads)
     assert [u["filename"] for u in uploads] == ["spring-roi-by-influencer.png", "spring-revenue-vs-cost.png"]
+    assert [u["title"] for u in uploads] == ["spring: ROI by influencer", "spring: cumulative revenue vs cost"]
+
+
+@pytest.mark.parametrize(("today", "end_marked"), [
+    (date(2026, 3, 16), False),   # running: the chart stops at today, before the end on March 31
+    (date(2026, 4, 10), True),    # the chart runs to the window's end, April 7, past the campaign's
+])
+def test_the_revenue_chart_marks_the_budget_and_the_campaign_end_once_it_is_drawn(spring, sessions, monkeypatch,
+                                                                                    today, end_marked):
+    monkeypatch.setattr(metrics_charts, "_png", lambda fig: fig)  # the figure itself, to look at what is drawn
+    with sessions() as session:
+        camp = session.scalar(select(Campaign).where(Campaign.name_key == "spring"))
+        chart = revenue_chart(session, campaign_report(session, camp, today=today))
+    fig = chart.draw()
+
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert chart.title == fig.get_suptitle() == "spring: cumulative revenue vs cost"
+    assert "Budget" in texts  # 5,000, against a cost of 3,880
+    assert ("Campaign end Mar 31" in texts) is end_marked
 
 
 def test_the_message_says_who_asked_and_what_they_typed(roi, spring):

@@ -1,17 +1,18 @@
 """`/roi underperformers`: who §6 would flag today, with every reason in words, to the asker only.
 
-spring runs 2026-03-01 → 2026-03-31 (grace 7 days, min ROI 0%); today is 2026-03-16, 15 of 30 days in.
+spring runs 2026-03-01 → 2026-03-31 (grace 7 days, min ROI 0%); today is 2026-03-16: 15 days since the start,
+of the 30 between start and end (SPEC §6 divides days between dates).
 - ana: micro, fee 1,000; sale 2,800 -> ROI 180.0%; 400 likes / 20,000 followers = 2.0%
 - ben: nano, fee 500; sale 600 -> ROI 20.0%; 150 likes / 5,000 followers = 3.0%
 - cy: macro, fee 2,000, goal 4,000; sale 500 -> ROI -75.0%; 400 likes / 200,000 followers = 0.2%
-  The median rate is 2.0%, half of it 1.0%; the goal prorated over 15 of 30 days is 2,000.
+  The median rate is 2.0%, half of it 1.0%; the goal prorated over 15 of those 30 days is 2,000.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from registry_support import answered, answered_ephemeral
+from registry_support import answered, answered_ephemeral, seeded
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -32,8 +33,7 @@ SETUP = [
 
 @pytest.fixture
 def spring(roi):
-    for line in SETUP:
-        answered(roi.command(line))
+    seeded(roi, SETUP)
 
 
 def asker_only(answer) -> str:
@@ -47,7 +47,8 @@ def test_every_reason_is_given_in_plain_words_to_the_asker_only(roi, spring):
 
     assert "*spring*: 1 of 3 influencers flagged" in text
     assert "ROI -75.0% is below this campaign's minimum of 0%" in text
-    assert "USD 500.00 of a USD 4,000.00 goal prorated to USD 2,000.00 after 15 of 30 days" in text
+    assert ("USD 500.00 of a USD 4,000.00 goal prorated to USD 2,000.00 for 15 of the 30 days between their start "
+            "and the campaign's end") in text
     assert "engagement rate 0.2% is under half the campaign median of 2.0%" in text
     assert "*ana*" not in text and "*ben*" not in text
 

@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot.fakeslack.driver import SlackDriver
+from bot.fakeslack.driver import Answer, SlackDriver
 from bot.models import Campaign, Influencer, Workspace
+from handlers.blocks.influencers import REMOVE
 from registry_support import answered_ephemeral, stored, unchanged
 
 ADMIN = "UADMIN0001"
@@ -24,6 +25,15 @@ def registered(roi, *, team: str | None = None, user: str | None = None) -> None
                  "/code add ANA10 ana campaign=spring url=https://shop.example/",
                  "/influencer stats ana campaign=spring likes=10"):
         answered_ephemeral(roi.command(line, team=team, user=user))
+
+
+def confirmed(roi, answer: Answer, *, team: str | None = None, user: str | None = None) -> None:
+    """Click Remove when the answer is the question `/influencer remove` asks about someone with results (ana's
+    stats make her one): the removal itself is that click (tests/handlers/test_influencer_remove.py)."""
+    values = [e["value"] for b in answer.reply["blocks"] if b["type"] == "actions" for e in b["elements"]
+              if e["action_id"] == REMOVE]
+    for value in values:
+        assert roi.click(REMOVE, value, team=team, user=user).status == 200
 
 
 # -- workspaces ----------------------------------------------------------------------------------
@@ -99,7 +109,9 @@ def test_each_workspace_changes_only_its_own_copy(roi, sessions):
     registered(roi, team=OTHER_TEAM)
 
     answered_ephemeral(roi.command("/campaign set spring note=second", team=OTHER_TEAM))
-    answered_ephemeral(roi.command("/influencer remove ana", team=OTHER_TEAM))
+    question = roi.command("/influencer remove ana", team=OTHER_TEAM)
+    answered_ephemeral(question)
+    confirmed(roi, question, team=OTHER_TEAM)
 
     with sessions() as session:
         notes = dict(session.execute(
@@ -162,7 +174,9 @@ def test_a_non_admin_can_still_read(guarded, line):
 def test_an_admin_can_run_every_changing_command(guarded, sessions, line):
     before = stored(sessions)
 
-    text = answered_ephemeral(guarded.command(line, user=ADMIN))
+    answer = guarded.command(line, user=ADMIN)
+    text = answered_ephemeral(answer)
+    confirmed(guarded, answer, user=ADMIN)
 
     assert "admin" not in text.lower()
     assert stored(sessions) != before

@@ -13,10 +13,11 @@ from bot.imports.stats import StatsRecord, read_stats
 from bot.imports.text import open_rows
 
 HEADER = "handle,campaign,date,post,impressions,reach,likes,comments,shares,saves,clicks,views\n"
+TODAY = date(2026, 3, 16)
 
 
-def parse(text: str) -> list[StatsRecord | Rejected]:
-    return list(read_stats(open_rows(io.BytesIO(text.encode()))))
+def parse(text: str, today: date = TODAY) -> list[StatsRecord | Rejected]:
+    return list(read_stats(open_rows(io.BytesIO(text.encode())), today=today))
 
 
 def test_rows_keep_only_the_counters_they_fill():
@@ -46,6 +47,8 @@ def test_a_file_with_some_counter_columns():
     ("ana,spring,2026-03-05,not a link,,,5,,,,,", "`post`: `not a link` is not an http(s) link"),
     ("ana,spring,1999-12-31,,,,5,,,,,", "`date`: 1999-12-31 is before 2000-01-01"),
     ("ana,spring,2101-01-01,,,,5,,,,,", "`date`: 2101-01-01 is after 2100-12-31"),
+    ("ana,spring,2026-03-18,,,,5,,,,,", "`date`: 2026-03-18 is in the future (today is 2026-03-16)"),
+    ("ana,spring,2099-01-01,,,,5,,,,,", "`date`: 2099-01-01 is in the future (today is 2026-03-16)"),
 ])
 def test_bad_rows_are_rejected_with_the_slash_command_message(line, says):
     items = parse(HEADER + line + "\nben,spring,2026-03-05,,1,,,,,,,\n")
@@ -53,6 +56,15 @@ def test_bad_rows_are_rejected_with_the_slash_command_message(line, says):
     assert isinstance(items[0], Rejected) and items[0].row == 2 and says in items[0].reason
 
 
+def test_rows_dated_up_to_tomorrow_are_taken_and_later_ones_rejected_as_of_the_day_given():
+    rows = HEADER + "".join(f"ana,spring,2026-03-{day},,,,1,,,,,\n" for day in (16, 17, 18))
+
+    today, tomorrow, after = parse(rows)
+    assert (today.date, tomorrow.date) == (date(2026, 3, 16), date(2026, 3, 17))  # a day of slack for time zones
+    assert isinstance(after, Rejected) and after.row == 4 and "today is 2026-03-16" in after.reason
+    assert all(isinstance(r, StatsRecord) for r in parse(rows, today=date(2026, 3, 17)))
+
+
 def test_a_header_that_is_not_a_stats_file_is_refused_at_once():
     with pytest.raises(InputError, match="which also needs|is missing the column `date`"):
-        read_stats(open_rows(io.BytesIO(b"handle,campaign,likes\nana,spring,1\n")))
+        read_stats(open_rows(io.BytesIO(b"handle,campaign,likes\nana,spring,1\n")), today=TODAY)

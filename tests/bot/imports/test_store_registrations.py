@@ -1,10 +1,15 @@
 """Roster and stats imports: what `/influencer add`, `/code add` and `/influencer stats` would do, in bulk."""
 
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from import_support import command_line, register, run
 from sqlalchemy import func, select
 
 from bot.models import Code, EngagementStat, Enrolment, Influencer
-from import_support import register, run
+from bot.wiring.cli import main
 
 ROSTER = (
     "handle,platform,followers,manager,campaign,fee,commission,product_cost,goal_revenue,start,code,url\n"
@@ -78,6 +83,38 @@ def test_stats_rows_are_stored_and_bad_ones_named(spring, sessions):
     with sessions() as session:
         rows = {s.stat_key: s for s in session.scalars(select(EngagementStat))}
     assert rows["post:https://ig.example/p/1"].likes == 300 and rows["date:2026-03-06"].comments is None
+
+
+def test_stats_dated_after_tomorrow_are_rejected_by_row_and_the_rest_stored(spring, sessions):
+    rows = ("handle,campaign,date,likes\nana,spring,2026-03-16,10\nben,spring,2026-03-20,20\n"
+            "ben,spring,2026-03-17,30\n")  # today is 2026-03-16 (import_support.TODAY); a day ahead is time zones
+
+    summary = run(sessions, rows, kind="stats", name="stats.csv")
+
+    assert (summary.rows_read, summary.new) == (3, 2)
+    [(row, why)] = summary.rejected
+    assert row == 3 and why == ("`date`: 2026-03-20 is in the future (today is 2026-03-16) — use the day the results "
+                                "were seen, today or earlier")
+    with sessions() as session:
+        assert sorted(session.scalars(select(EngagementStat.likes))) == [10, 30]
+
+
+def test_roi_bot_import_stats_rejects_rows_dated_after_the_clocks_today(spring, sessions, monkeypatch, tmp_path,
+                                                                         db_url, capsys):
+    # The command line runs on the real clock: its today, in ROI_TIMEZONE (UTC here), is what a row is held to.
+    today = datetime.now(UTC).date()
+    later = today + timedelta(days=5)
+    command_line(monkeypatch, tmp_path, db_url)
+    (tmp_path / "stats.csv").write_text(f"handle,campaign,date,likes\nana,spring,{today},10\nben,spring,{later},20\n")
+    try:
+        assert main(["import", "stats", "stats.csv", "--json"]) == 0
+    finally:
+        logging.getLogger().handlers[:] = []
+
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["new"], [r["row"] for r in summary["rejected"]]) == (1, [3])
+    assert f"{later} is in the future (today is " in summary["rejected"][0]["reason"]
+    assert count(sessions, EngagementStat) == 1
 
 
 def test_a_stats_reimport_replaces_rows_by_post_or_day(spring, sessions):

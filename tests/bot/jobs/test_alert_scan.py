@@ -36,7 +36,8 @@ def test_flagged_influencers_are_alerted_with_every_reason_their_manager_by_dm_e
     assert slack.calls_to("conversations.open")[0].params["users"] == MANAGER
     cy = message_text({"text": by_channel["D0LENA"].params["text"], "blocks": by_channel["D0LENA"].json("blocks")})
     assert "ROI -75.0% is below this campaign's minimum of 0%" in cy
-    assert "USD 500.00 of a USD 4,000.00 goal prorated to USD 2,000.00 after 15 of 30 days" in cy
+    assert ("USD 500.00 of a USD 4,000.00 goal prorated to USD 2,000.00 for 15 of the 30 days between their start "
+            "and the campaign's end") in cy
     assert "engagement rate 0.2% is under half the campaign median of 2.0%" in cy
     buttons = [b for b in by_channel["D0LENA"].json("blocks") if b["type"] == "actions"][0]["elements"]
     rows = {a.handle: a for a in alerts(runtime)}
