@@ -6,10 +6,10 @@ e.g. `spring = pytest.fixture(spring_campaign)`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.fakeslack.driver import Answer
 from bot.models import Base, Campaign, Code, EngagementStat, Enrolment, Influencer
@@ -138,6 +138,45 @@ def stored_url(sessions, code: str) -> str | None:
 
 
 # -- starting points -----------------------------------------------------------------------------
+
+
+_SEEDS: dict[tuple, dict[str, list[tuple]] | None] = {}  # what each seed wrote, None where it cannot be reused
+
+
+def seeded(roi, lines: Sequence[str]) -> None:
+    """Type `lines` as signed slash commands, each answered with a valid message, into an empty database.
+
+    The first time this process sees these lines in the same setting (backend, settings, clock, who types where,
+    the stand-in's channels and people), they run through the app and the rows they wrote are kept; after that the
+    rows are put back instead, in one transaction. Each command's own behaviour is tested where it is the subject;
+    a test that only needs their result starts from it without paying for a dozen requests again. A seed that
+    changed the stand-in (a channel joined, say) is always run for real."""
+    runtime, slack = roi.app.roi_runtime, roi.slack
+    around = repr((slack.channels, slack.users))
+    setting = runtime.settings.with_(slack_api_url="", database_url="")  # where they are does not matter
+    key = (runtime.engine.dialect.name, tuple(lines), roi.team_id, roi.user_id, roi.channel_id, setting,
+           runtime.clock(), around)
+    empty = not any(stored(runtime.sessions).values())
+    if empty and _SEEDS.get(key) is not None:
+        _put_back(runtime.engine, _SEEDS[key])
+        return
+    for line in lines:
+        answered(roi.command(line))
+    if empty and key not in _SEEDS:
+        _SEEDS[key] = stored(runtime.sessions) if repr((slack.channels, slack.users)) == around else None
+
+
+def _put_back(engine, rows: dict[str, list[tuple]]) -> None:
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if found := rows.get(table.name):
+                columns = table.c.keys()
+                connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in found])
+                if engine.dialect.name == "postgresql" and "id" in columns:
+                    connection.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n)"),
+                                       {"t": f'"{table.name}"', "n": max(row[columns.index("id")] for row in found)})
+
+
 
 
 def growth_channel(slack) -> dict:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.fakeslack.requests import block_actions, dispatch, event
 from bot.models import Campaign
 from conftest import SECRET
-from registry_support import answered
+from registry_support import answered, seeded
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -30,8 +30,7 @@ SETUP = [
 
 @pytest.fixture
 def spring(roi):
-    for line in SETUP:
-        answered(roi.command(line))
+    seeded(roi, SETUP)
 
 
 def open_home(app, slack, *, team: str = "T0001", user: str = "U0001") -> dict:

@@ -16,7 +16,7 @@ from bot.db import make_sessions
 from bot.fakeslack.requests import dispatch, slash_command
 from bot.runtime import Runtime
 from conftest import SECRET, SQLITE_ONLY
-from registry_support import answered, answered_ephemeral
+from registry_support import answered, answered_ephemeral, seeded
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -33,8 +33,7 @@ HELD = 0.75
 
 @pytest.fixture
 def spring(roi):
-    for line in SETUP:
-        answered(roi.command(line))
+    seeded(roi, SETUP)
 
 
 def channels_of(slack) -> set[str]:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Enrolment, Influencer, Order
-from registry_support import answered, answered_ephemeral, count, refused, unchanged
+from registry_support import answered, answered_ephemeral, count, refused, seeded, unchanged
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
@@ -22,8 +22,7 @@ SETUP = [
 
 @pytest.fixture
 def spring(roi):
-    for line in SETUP:
-        answered(roi.command(line))
+    seeded(roi, SETUP)
 
 
 def orders(sessions) -> list[tuple]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from conftest import SQLITE_ONLY
 from hostile.hostile_support import INTERNAL, answer_text, unchanged
-from registry_support import answered, codes, only_post, refused
+from registry_support import answered, codes, only_post, refused, seeded
 from sqlalchemy import Integer, String, cast, insert, literal, select
 
 from bot.jobs import alerts, digests
@@ -38,8 +38,7 @@ RANGE = "from 2000-01-01 to 2100-12-31"
 
 @pytest.fixture
 def spring(roi):
-    for line in SPRING:
-        answered(roi.command(line))
+    seeded(roi, SPRING)
     return "spring"
 
 
