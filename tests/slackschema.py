@@ -225,24 +225,31 @@ def _blocks_problems(blocks: Any, *, where: str, schema: Path) -> list[str]:
             f"Slack allows at most {MAX_TABLES} per message"
         )
     with_schema = shared_available()
-    known = _by_type(schema, "KnownBlock") if with_schema else {}
     for i, block in enumerate(blocks):
         if not isinstance(block, dict):
             problems.append(f"block {i}: must be an object, not {type(block).__name__}")
             continue
-        btype = block.get("type")
-        label = f"block {i} ({btype})"
-        if with_schema:
-            if btype not in known:
-                problems.append(f"block {i}: unknown block type {btype!r}")
-                continue
-            problems += _schema_problems(_validator(schema, known[btype]), block, label)
-        elif btype not in _sdk_block_types():
-            problems.append(f"block {i}: unknown block type {btype!r}")
-            continue
-        problems += _limit_problems(block, label)
-        problems += _sdk_problems(block, label)
+        problems += [f"block {i}{found}" for found in _block_problems(json.dumps(block, sort_keys=True), schema,
+                                                                         with_schema)]
     return problems
+
+
+@lru_cache(maxsize=20_000)
+def _block_problems(block_json: str, schema: Path, with_schema: bool) -> tuple[str, ...]:
+    """One block's problems, each after its "block N" label. Kept per distinct block: a suite's thousands of
+    messages repeat most of their blocks (headers, context lines, buttons), so most checks were made before."""
+    block = json.loads(block_json)
+    btype = block.get("type")
+    label = f" ({btype})"
+    if with_schema:
+        if btype not in _by_type(schema, "KnownBlock"):
+            return (f": unknown block type {btype!r}",)
+        found = _schema_problems(_validator(schema, _by_type(schema, "KnownBlock")[btype]), block, label)
+    elif btype not in _sdk_block_types():
+        return (f": unknown block type {btype!r}",)
+    else:
+        found = []
+    return tuple(found + _limit_problems(block, label) + _sdk_problems(block, label))
 
 
 def _fail(problems: list[str], where: str) -> None:

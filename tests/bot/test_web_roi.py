@@ -3,7 +3,9 @@ uploads its charts through the Web API stand-in (or, when it may not post in the
 
 The database is prepared through the real app in-process: spring with ana (fee 1,000, 10% commission) and two
 sales through her code, 2,000 and 1,000 with 200 refunded -> revenue 2,800, cost 1,000 + 280 = 1,280. The tests
-only read it, so one database and one server process serve the module (per backend).
+only read it, so one database and one server process serve the module. On SQLite only: what is tested here is
+the path over HTTP (ack, then message and uploads, or the DM); the report itself is tested on both databases in
+tests/handlers/test_roi_campaign.py.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from registry_support import answered
 from slackschema import assert_valid_message
 
 # Under pytest-xdist (`make test`) the module's tests run in one worker, so its shared fixtures are built once.
-pytestmark = pytest.mark.xdist_group("web_roi")
+pytestmark = [pytest.mark.xdist_group("web_roi"),
+              pytest.mark.parametrize("module_db", ["sqlite"], indirect=True, scope="module")]
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",
