@@ -105,6 +105,12 @@ def test_workers_draw_the_same_pngs_as_this_process(workers):
     assert all(png.startswith(b"\x89PNG") for png in pngs)
 
 
+def test_charts_named_for_the_workers_are_drawn_there_as_here(workers):
+    named = [partial(chart_pool.chart, "roi_by_influencer", ROWS, title="spring: ROI by influencer"),
+             partial(chart_pool.chart, "revenue_vs_cost", POINTS, title="spring: revenue vs cost", currency="USD")]
+    assert chart_pool.draw_all(named) == [draw() for draw in DRAWS]
+
+
 def test_an_error_in_a_chart_reaches_the_caller_as_it_would_here(workers):
     with pytest.raises(ValueError, match="cannot be drawn"):
         chart_pool.draw_all([DRAWS[0], _fail])
