@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -189,6 +190,7 @@ class Order(Base):
         Index("ix_orders_campaign_report", "campaign_id", "attribution", "order_date", "enrolment_id", "currency",
               "revenue", "counted"),
         Index("ix_orders_enrolment", "enrolment_id"),
+        Index("ix_orders_store_order", "workspace_id", "source", "store_order_id"),
     )
     # BIGINT on PostgreSQL (a big shop passes 2**31 line items); SQLite needs INTEGER for its rowid alias.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
@@ -217,6 +219,60 @@ class Order(Base):
     enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolments.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # From a connected store (bot.stores): the store's own id of the order (its refunds and deletions name it), and
+    # the store's `updated_at` of the version stored, so an older version delivered late never overwrites it.
+    store_order_id: Mapped[str | None] = mapped_column(String(32))
+    store_updated_at: Mapped[datetime | None]
+
+
+class StoreConnection(Base):
+    """A Shopify or WooCommerce store sending a workspace its orders (SPEC §8); secrets kept as Slack tokens are."""
+
+    __tablename__ = "store_connections"
+    # The shop named by a webhook picks the workspace: one shop belongs to one workspace.
+    __table_args__ = (UniqueConstraint("kind", "shop"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # shopify | woocommerce
+    shop: Mapped[str] = mapped_column(String(255))  # as webhooks name it, normalised (bot.stores.connections.shop_key)
+    webhook_secret: Mapped[str | None] = mapped_column(String(255))  # Shopify's client secret, WooCommerce's own
+    api_key: Mapped[str | None] = mapped_column(String(255))  # Shopify's client id, WooCommerce's consumer key
+    api_secret: Mapped[str | None] = mapped_column(String(255))  # WooCommerce's consumer secret
+    access_token: Mapped[str | None] = mapped_column(String(255))  # Shopify's Admin API access token
+    api_url: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uninstalled_at: Mapped[datetime | None]
+    last_delivery_at: Mapped[datetime | None]
+    # The sync (bot.stores.sync): orders updated after `synced_until` are still to be pulled; a sync under way
+    # began at `sync_started_at` and has read up to `sync_cursor` (Shopify's page cursor, WooCommerce's next page),
+    # so one killed half-way resumes there.
+    synced_until: Mapped[datetime | None]
+    sync_started_at: Mapped[datetime | None]
+    sync_cursor: Mapped[str | None] = mapped_column(String(512))
+    last_sync_at: Mapped[datetime | None]
+
+
+class StoreDelivery(Base):
+    """One webhook delivery, kept from its verification until it is processed: nothing acknowledged is lost."""
+
+    __tablename__ = "store_deliveries"
+    # Stores deliver at least once: a delivery key seen before is acknowledged and not kept again.
+    __table_args__ = (UniqueConstraint("connection_id", "delivery_key"),
+                      Index("ix_store_deliveries_pending", "processed_at", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("store_connections.id", ondelete="CASCADE"))
+    delivery_key: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    # The store's id of the order a refund or deletion names: a refund waits here until its order is stored.
+    store_order_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    owner: Mapped[str | None] = mapped_column(String(128))  # the process processing it (bot.jobs.owners), while it does
 
 
 class ImportRun(Base):

@@ -51,6 +51,7 @@ WHEN_FORM = "a date like `2025-05-11` or a date and time like `2025-05-11 09:55:
 
 class OrderRecord(NamedTuple):
     """One order as the file gives it; `created` is UTC, `order_date` its date in the import's time zone.
+    An order from a connected store (bot.stores) also carries the store's own id of it and its `updated_at` (UTC).
 
     A NamedTuple: a million of them are made per big export, at a third of a frozen dataclass's cost."""
 
@@ -66,6 +67,8 @@ class OrderRecord(NamedTuple):
     codes: tuple[str, ...]
     utm_campaign: str | None
     utm_content: str | None
+    store_order_id: str | None = None
+    store_updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,12 @@ BULK_NEW = 20_000
 BULK_TABLE = 200_000
 # The columns that come from the file: a re-import that changes none of them is "unchanged".
 DATA = ("created", "order_date", "currency", "subtotal", "refunded", "cancelled", "financial_status", "codes",
-        "utm_campaign", "utm_content")
+        "utm_campaign", "utm_content", "store_order_id", "store_updated_at")
 STORED = ("revenue", "counted", "attribution", "campaign_id", "enrolment_id")
 ROW = ("order_id", *DATA, *STORED)  # the order of an encoded row
 INSERTED = ("workspace_id", "source", *ROW, "imported_at", "updated_at")
 _CURRENCY, _ATTRIBUTION, _CAMPAIGN = ROW.index("currency"), ROW.index("attribution"), ROW.index("campaign_id")
+_STORE_UPDATED = ROW.index("store_updated_at")
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -86,7 +87,8 @@ class Encoder:
         """The order id and the encoded DATA columns of a parsed order: what a re-import compares."""
         return (record.order_id, self.moment(record.created), self.day(record.order_date), record.currency,
                 self.cents(record.subtotal), self.cents(record.refunded), self.flag(record.cancelled),
-                record.financial_status, order_math.code_keys(record.codes), record.utm_campaign, record.utm_content)
+                record.financial_status, order_math.code_keys(record.codes), record.utm_campaign, record.utm_content,
+                record.store_order_id, self.moment(record.store_updated_at))
 
     def derived(self, record: OrderRecord, registry: Registry) -> tuple:
         """The encoded STORED columns: revenue, whether it counts, and the attribution `registry` gives."""
@@ -216,8 +218,9 @@ def _store_chunk(table: _Table, records: list[OrderRecord], registry: Registry, 
     fresh, changed = [], []
     for record, data in zip(records, datas):
         oid, old = known.get(data[0], (None, None))
-        if old is not None and old[: len(data)] == data:
-            # Unchanged: its stored revenue and attribution are current (registration changes re-attribute).
+        if old is not None and (old[: len(data)] == data or _superseded(old, data)):
+            # Unchanged, or a store's newer version: its stored revenue and attribution are current (registration
+            # changes re-attribute).
             summary.unchanged += 1
             _count(old, summary, currencies)
             continue
@@ -233,6 +236,16 @@ def _store_chunk(table: _Table, records: list[OrderRecord], registry: Registry, 
         table.insert(fresh, now)
     if changed:
         table.update(changed, now)
+
+
+def _superseded(old: tuple, data: tuple) -> bool:
+    """Whether the stored order is a store's version that `data` must not overwrite: a newer one (deliveries come
+    unordered), or any one when `data` comes from a file (the store's own record is the later word on its order)."""
+    stored = old[_STORE_UPDATED]
+    if stored is None:
+        return False
+    given = data[_STORE_UPDATED]
+    return given is None or given < stored
 
 
 def _count(row: tuple, summary: Summary, currencies: dict[int, str]) -> None:

@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roi-bot", description="ROI bot: which influencers make you money, in Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events and GET /health")
+    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, the store webhooks and GET /health")
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="interface to listen on (default: all)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
@@ -100,7 +100,17 @@ def _serve(settings: Settings, args) -> int:
     if not 0 < port < 65536:
         raise BotError(f"--port must be from 1 to 65535, not {port}")
     app = create_app(settings)
+    _connect_stores(app.roi_runtime)
     return _with_scheduler(app, args, lambda: serve(app, host=args.host, port=port))
+
+
+def _connect_stores(runtime) -> None:
+    """SPEC §8: with the store variables set and one workspace in the database, that workspace is connected."""
+    from bot.stores.connections import configured, connect_configured
+
+    if configured(runtime.settings):
+        with runtime.sessions.begin() as session:
+            connect_configured(session, runtime.settings)
 
 
 def _socket(settings: Settings, args) -> int:

@@ -1,4 +1,5 @@
-"""HTTP mode: a WSGI app with `POST /slack/events` (Bolt) and `GET /health`, served by waitress.
+"""HTTP mode: a WSGI app with `POST /slack/events` (Bolt), `GET /health` and the store webhooks
+(bot.wiring.store_webhooks), served by waitress.
 
 Every request to /slack/events is checked here, on the raw bytes, before Bolt answers anything (SPEC §7): its size,
 its content type, that it parses, Slack's signature with a fresh timestamp, then its shape (handlers.envelope). A
@@ -129,12 +130,18 @@ class _Handler(SlackRequestHandler):
 
 
 def wsgi_app(app: App):
-    """The WSGI callable: health check, body-size guard, then Bolt (events, commands, interactivity, OAuth)."""
+    """The WSGI callable: health check, store webhooks, body-size guard, then Bolt (events, commands, interactivity,
+    OAuth). Its `store_worker` processes the kept store deliveries once started (serve does)."""
+    from bot.wiring import store_webhooks  # it builds on this module's request checks
+
     runtime = app.roi_runtime  # type: ignore[attr-defined]
     slack = _Handler(app, runtime.settings.signing_secret)
+    worker = store_webhooks.StoreWorker(runtime)
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if path in store_webhooks.PATHS:
+            return store_webhooks.handle(runtime, worker, environ, start_response)
         if path == "/health" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok = db.check(runtime.engine)
             return _reply(start_response, "200 OK" if ok else "503 Service Unavailable",
@@ -147,6 +154,7 @@ def wsgi_app(app: App):
             return _reply(start_response, "413 Payload Too Large", {"error": "request body too large"})
         return slack(environ, start_response)
 
+    application.store_worker = worker  # type: ignore[attr-defined]
     return application
 
 
@@ -154,5 +162,11 @@ def serve(app: App, *, host: str, port: int, threads: int = 8) -> None:
     """Serve until interrupted."""
     from waitress import serve as waitress_serve
 
+    application = wsgi_app(app)
+    application.store_worker.start()
     log.info("ROI bot listening on http://%s:%d/slack/events", host, port)
-    waitress_serve(wsgi_app(app), host=host, port=port, threads=threads, ident="roi-bot", max_request_body_size=MAX_BODY)
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="roi-bot",
+                       max_request_body_size=MAX_BODY)
+    finally:
+        application.store_worker.stop()

@@ -67,3 +67,41 @@ def test_secrets_never_appear_in_repr_or_str(tmp_path):
         for secret in ("xoxb-very-secret-1", "sign-secret-2", "xapp-secret-3"):
             assert secret not in shown
     assert set(settings.secrets()) == {"xoxb-very-secret-1", "sign-secret-2", "xapp-secret-3"}
+
+
+def test_the_store_variables_are_read_with_their_defaults(tmp_path):
+    env = {"SHOPIFY_SHOP": "Roi-Test.myshopify.com", "SHOPIFY_CLIENT_ID": "client-id",
+           "SHOPIFY_CLIENT_SECRET": "shpss-2",
+           "WOOCOMMERCE_URL": "https://shop.example", "WOOCOMMERCE_KEY": "ck_3", "WOOCOMMERCE_SECRET": "cs_4",
+           "WOOCOMMERCE_WEBHOOK_SECRET": "wh-5"}
+    settings = Settings.from_env(env, dotenv=tmp_path / ".env")
+    assert settings.shopify_shop == "roi-test.myshopify.com"
+    assert settings.shopify_base_url == "https://roi-test.myshopify.com"
+    assert (settings.shopify_api_version, settings.sync_minutes) == ("2025-10", 60)
+    assert Settings.from_env({"ROI_SYNC_MINUTES": "0"}, dotenv=tmp_path / ".env").sync_minutes == 0
+    for shown in (repr(settings), str(settings)):
+        assert not any(secret in shown for secret in ("shpss-2", "ck_3", "cs_4", "wh-5"))
+    assert {"shpss-2", "ck_3", "cs_4", "wh-5"} <= set(settings.secrets())
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SHOPIFY_SHOP": "https://x.myshopify.com/admin", "SHOPIFY_CLIENT_SECRET": "s"}, "SHOPIFY_SHOP"),
+        ({"SHOPIFY_SHOP": "x.myshopify.com"}, "SHOPIFY_CLIENT_SECRET"),
+        ({"SHOPIFY_CLIENT_SECRET": "s"}, "SHOPIFY_SHOP"),
+        ({"SHOPIFY_SHOP": "x.myshopify.com", "SHOPIFY_CLIENT_ID": "id", "SHOPIFY_ACCESS_TOKEN": "t"},
+         "SHOPIFY_CLIENT_SECRET"),
+        ({"SHOPIFY_SHOP": "x.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "t", "SHOPIFY_API_URL": "ftp://x"},
+         "SHOPIFY_API_URL"),
+        ({"SHOPIFY_API_VERSION": "2025-11"}, "SHOPIFY_API_VERSION"),
+        ({"WOOCOMMERCE_URL": "shop.example"}, "WOOCOMMERCE_URL"),
+        ({"WOOCOMMERCE_WEBHOOK_SECRET": "w"}, "WOOCOMMERCE_URL"),
+        ({"WOOCOMMERCE_URL": "https://shop.example", "WOOCOMMERCE_KEY": "ck"}, "WOOCOMMERCE_SECRET"),
+        ({"ROI_SYNC_MINUTES": "-5"}, "ROI_SYNC_MINUTES"),
+        ({"ROI_SYNC_MINUTES": "hourly"}, "ROI_SYNC_MINUTES"),
+    ],
+)
+def test_a_malformed_store_variable_is_named(tmp_path, env, named):
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env(env, dotenv=tmp_path / ".env")
