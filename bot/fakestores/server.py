@@ -1,0 +1,186 @@
+"""The HTTP layer the store stand-ins share: a threaded server on 127.0.0.1 that records every call, and a
+plain POST for sending webhooks.
+
+Built like `bot.fakeslack.server` (same lifecycle, recording and `wait_for`), so a test drives a fake store the
+way it drives the Slack stand-in. Each store subclass answers in `_answer(call)`; this module knows no store.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["Call", "Reply", "StoreServer", "post"]
+# How often the serving thread looks for a stop request: stopping waits up to this long.
+POLL = 0.005
+
+
+@dataclass
+class Call:
+    """One request a stand-in received, with what it answered."""
+
+    method: str  # HTTP method
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    at: float
+    status: int = 0
+    response: Any = None
+    kind: str = ""  # what the store made of it: "token", "graphql", "orders", ... ("" before it is answered)
+
+    def header(self, name: str) -> str | None:
+        """A request header, looked up case-insensitively as HTTP requires."""
+        lowered = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+@dataclass
+class Reply:
+    """What a stand-in answers: a status, a JSON-able payload (or bytes/str) and extra headers."""
+
+    status: int
+    payload: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
+
+
+class StoreServer:
+    """Lifecycle and recording shared by FakeShopify and FakeWooCommerce; subclasses define `_answer`."""
+
+    thread_name = "fakestore"
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._cond = threading.Condition()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self):
+        """Bind a free port on 127.0.0.1 and serve in a daemon thread; a no-op when already running."""
+        if self._server is None:
+            self._server = _Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"store": self}))
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL},
+                                            name=self.thread_name, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the socket; safe to call twice."""
+        server, thread, self._server, self._thread = self._server, self._thread, None, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:PORT` of the running server."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def calls_to(self, kind: str) -> list[Call]:
+        """Calls recorded so far of one kind ("token", "graphql", "orders", …)."""
+        with self._cond:
+            return [c for c in self.calls if c.kind == kind]
+
+    def wait_for(self, kind: str, count: int = 1, timeout: float = 5) -> list[Call]:
+        """Block until `count` answered calls of `kind` arrived and return them; AssertionError on timeout."""
+        with self._cond:
+            if self._cond.wait_for(lambda: len(self.calls_to(kind)) >= count, timeout):
+                return self.calls_to(kind)
+            seen = [(c.method, c.path, c.kind) for c in self.calls]
+        raise AssertionError(f"expected {count} call(s) of {kind} within {timeout}s; saw {seen}")
+
+    def reset_calls(self) -> None:
+        """Forget recorded calls (stored orders, codes and tokens stay)."""
+        with self._cond:
+            self.calls.clear()
+
+    def _handle(self, call: Call) -> Reply:
+        reply = self._answer(call)
+        with self._cond:
+            call.status, call.response = reply.status, reply.payload
+            self.calls.append(call)
+            self._cond.notify_all()
+        return reply
+
+    def _answer(self, call: Call) -> Reply:  # pragma: no cover - every store overrides it
+        raise NotImplementedError
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 drops bursts of concurrent clients into 1 s SYN retries
+
+
+class _Handler(BaseHTTPRequestHandler):
+    store: StoreServer  # set on the per-server subclass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay silent: test output and the demo's terminal are not the place for access logs."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        call = Call(method=self.command, path=url.path, query=dict(parse_qsl(url.query, keep_blank_values=True)),
+                    headers=dict(self.headers.items()), body=raw, at=time.time())
+        reply = self.store._handle(call)
+        payload = reply.payload
+        if isinstance(payload, bytes):
+            data = payload
+        elif isinstance(payload, str):
+            data = payload.encode()
+        else:
+            data = json.dumps(payload).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except ConnectionError:
+            pass  # the client gave up waiting; nothing left to tell it
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 5) -> tuple[int, bytes, float]:
+    """POST `body` as is (the signature covers these exact bytes) and return (status, response body, seconds).
+
+    Sent with http.client so header names keep the stores' spelling (urllib would rewrite `X-Shopify-Topic` as
+    `X-shopify-topic`). The 5 s default is the stores' own limit for a webhook answer; a timeout or a refused
+    connection is status 0."""
+    parts = urlsplit(url)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    started = time.monotonic()
+    try:
+        connection.request("POST", path, body=body, headers={**headers, "Content-Length": str(len(body))})
+        response = connection.getresponse()
+        return response.status, response.read(), time.monotonic() - started
+    except (OSError, http.client.HTTPException) as error:
+        return 0, str(error).encode(), time.monotonic() - started
+    finally:
+        connection.close()
