@@ -74,3 +74,5 @@ def configure(secrets: list[str], level: int = logging.INFO) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # APScheduler announces every run of every job at INFO (the tick, once a minute); bot.jobs logs what they did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # httpx logs every request to a store at INFO; bot.stores logs what a sync or a code creation did.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,4 +1,5 @@
-"""The `roi-bot` command line (SPEC §1): serve, socket, scheduler, jobs, db upgrade, demo, console, import, report."""
+"""The `roi-bot` command line (SPEC §1): serve, socket, scheduler, jobs, db upgrade, demo, console, import, report,
+store."""
 
 from __future__ import annotations
 
@@ -66,7 +67,25 @@ def _parser() -> argparse.ArgumentParser:
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print one JSON object")
     shape.add_argument("--csv", action="store_true", help="print the influencer rows as CSV")
+    _store_parser(sub)
     return parser
+
+
+def _store_parser(sub) -> None:
+    store = sub.add_parser("store", help="connect Shopify or WooCommerce stores, list them, pull their orders now")
+    store_sub = store.add_subparsers(dest="action", required=True, metavar="ACTION")
+    team = "Slack team id (needed when the database holds several workspaces)"
+    for action, text in (("connect", "connect the store the environment or stdin (NAME=value lines) describes"),
+                         ("disconnect", "disconnect the workspace's store of that kind (its orders stay)")):
+        parser = store_sub.add_parser(action, help=text)
+        parser.add_argument("kind", choices=["shopify", "woocommerce"])
+        parser.add_argument("--team", help=team)
+    listing = store_sub.add_parser("list", help="every connected store, its status, last delivery and last sync")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    pull = store_sub.add_parser("sync", help="pull the orders created or updated since the last sync")
+    pull.add_argument("--team", help=team)
+    pull.add_argument("--since", metavar="DATE", help="from this day, YYYY-MM-DD (default: since the last sync)")
+    pull.add_argument("--json", action="store_true", help="print each store's summary as one JSON object")
 
 
 def _terminated(signum, _frame) -> None:
@@ -171,15 +190,21 @@ def _report(settings: Settings, args) -> int:
     return run(settings, args)
 
 
+def _store(settings: Settings, args) -> int:
+    from bot.wiring.stores_cli import run
+
+    return run(settings, args)
+
+
 COMMANDS = {"serve": _serve, "socket": _socket, "scheduler": _scheduler, "jobs": _jobs, "db": _db, "demo": _demo,
-            "console": _console, "import": _import, "report": _report}
+            "console": _console, "import": _import, "report": _report, "store": _store}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `roi-bot` console script; returns the exit code."""
     args = _parser().parse_args(argv)
     # The servers log each request; the offline tools keep the terminal for their own output.
-    quiet = args.command in ("demo", "console", "db", "import", "report", "jobs")
+    quiet = args.command in ("demo", "console", "db", "import", "report", "jobs", "store")
     level = logging.WARNING if quiet else logging.INFO
     secrets: list[str] = []
     try:

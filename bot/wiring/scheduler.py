@@ -21,7 +21,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
-from bot.jobs import alerts, digests
+from bot.jobs import alerts, digests, store_sync
 from bot.models import Campaign, JobRun, Workspace
 from bot.runtime import Runtime
 from bot.schedule import Schedule, parse_schedule
@@ -33,7 +33,7 @@ from metrics.status import Status
 log = logging.getLogger("roi.scheduler")
 
 TICK_SECONDS = 60
-ALERTS_ID, TICK_ID = "alerts", "tick"
+ALERTS_ID, TICK_ID, SYNC_ID = "alerts", "tick", "store-sync"
 # Tests only: seconds this process's clock runs ahead of the wall clock, so a test of real scheduler processes can
 # put the next minute's fire time a few seconds away instead of waiting up to a minute for it.
 CLOCK_SHIFT = "ROI_TEST_CLOCK_SHIFT"
@@ -134,6 +134,16 @@ def run_resume(runtime: Runtime) -> None:
         log.exception("could not take over interrupted imports; the next tick will try again")
 
 
+def run_store_sync(runtime: Runtime) -> None:
+    """The stores' sync (every minute: it syncs each store once per ROI_SYNC_MINUTES period): never raise."""
+    try:
+        done = store_sync.run_due(runtime)
+        if done:
+            log.info("store sync: %s", ", ".join(f"{n} {outcome}" for outcome, n in sorted(done.items())))
+    except Exception:
+        log.exception("store sync could not start; the next minute tries again")
+
+
 class _Shifted(BaseTrigger):
     """A trigger read on a clock `shift` ahead of the wall clock: fires when that clock reaches its times."""
 
@@ -229,6 +239,12 @@ class Scheduler:
         self.sync()
         self.aps.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds, timezone=self.runtime.settings.tz),
                          id=TICK_ID, next_run_time=datetime.now(self.runtime.settings.tz))
+        if self.runtime.settings.sync_minutes > 0:
+            # Its own job, not the tick: a long sync must not hold up digests. Checked each tick period, it syncs
+            # each store once per ROI_SYNC_MINUTES period, a period missed while down as soon as it is back.
+            every = IntervalTrigger(seconds=self.tick_seconds, timezone=self.runtime.settings.tz)
+            self.aps.add_job(run_store_sync, every, args=[self.runtime], id=SYNC_ID, name="store sync",
+                             next_run_time=datetime.now(self.runtime.settings.tz))
         self.runtime.on_campaigns_changed.append(self.wake)
         log.info("scheduler started (time zone %s, underperformer scan daily at %s)",
                  self.runtime.settings.timezone, self.runtime.settings.alert_time)
