@@ -14,7 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from bot.errors import InputError
-from bot.limits import DATE_FORM, MAX_MONEY, check_amount, check_date
+from bot.limits import DATE_FORM, MAX_MONEY, MAX_ORDER_AMOUNT, check_amount, check_date
 
 # Percentages without explicit bounds still get one, so a typo cannot overflow a NUMERIC column.
 MAX_ABS_PCT = Decimal("1000000")
@@ -135,6 +135,34 @@ def parse_pct(
     if pct > high:
         raise InputError(field, f"{shown(text)} is above the maximum of {high}%", accepted)
     return pct
+
+
+DISCOUNT_FORM = "a percentage like `15%` or an amount in the campaign currency like `10`"
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A store discount: a percentage off (`percent`) or an amount off each order (`amount`), never both."""
+
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+
+
+def parse_discount(value: str, field: str = "discount") -> Discount:
+    """`15%` (more than 0, at most 100) or `10` (more than 0, at most one order's amount): the `%` tells which,
+    since a bare number is money like every other amount."""
+    text = value.strip()
+    if text.endswith("%"):
+        pct = parse_pct(text, field, minimum=0, maximum=100)
+        if pct == 0:
+            raise InputError(field, f"{shown(text)} takes nothing off", DISCOUNT_FORM)
+        return Discount(percent=pct)
+    if not text:
+        raise InputError(field, "is empty", DISCOUNT_FORM)
+    amount = parse_money(text, field, maximum=MAX_ORDER_AMOUNT)
+    if amount == 0:
+        raise InputError(field, f"{shown(text)} takes nothing off", DISCOUNT_FORM)
+    return Discount(amount=amount)
 
 
 def parse_int(value: str, field: str, *, minimum: int | None = 0, maximum: int | None = None) -> int:

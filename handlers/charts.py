@@ -9,11 +9,12 @@ uploads them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy.orm import Session
 
+from bot import freshness
 from bot.models import Campaign
 from bot.reports import CampaignReport, InfluencerReport, campaign_report, revenue_series
 from handlers.blocks import report_campaign as report_blocks
@@ -25,13 +26,15 @@ from metrics.roi import Metrics
 
 
 def campaign_post(session: Session, camp: Campaign, *, today: date, date_from: date | None = None,
-                  date_to: date | None = None, footer: Block | None = None) -> Post:
-    """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost)."""
+                  date_to: date | None = None, footer: Block | None = None, now: datetime | None = None) -> Post:
+    """The full `/roi campaign` answer: message and its two charts (ROI by influencer, revenue vs cost); with `now`
+    (in ROI_TIMEZONE), the line saying how fresh its orders are."""
     report = campaign_report(session, camp, today=today, date_from=date_from, date_to=date_to)
+    fresh = freshness.of_campaigns(session, camp.workspace_id, [camp.id], tz=now.tzinfo) if now else None
     roi_rows = [(r.influencer.handle, r.metrics.roi_pct, r.metrics.profit) for r in report.rows]
     waiting = [r.influencer.handle for r in report.rows if not r.started]
     name = camp.name
-    return Post(report_blocks.campaign(report, footer=footer), (
+    return Post(report_blocks.campaign(report, footer=footer, fresh=fresh, now=now), (
         Chart(f"{name}-roi-by-influencer.png", f"{name}: ROI by influencer",
               f"Bar chart of ROI per influencer in {name}, best first",
               partial(chart, "roi_by_influencer", roi_rows, title=f"{name}: ROI by influencer", not_started=waiting)),

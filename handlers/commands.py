@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ class Request:
     user_id: str
     channel_id: str
     args: Args
+    prepared: Any = None  # what the sub-command's `prepare` did before the transaction opened
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class Sub:
     usage: str
     words: int | None = None
     names: tuple[str, ...] = ()  # options naming a channel or a member: resolved before the transaction opens
+    # Work with a network call in it (a store's API), done after the Slack lookups and before the write transaction
+    # opens, in reads of its own; what it returns is the request's `prepared`.
+    prepare: Callable[[Request], Any] | None = None
 
 
 def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs: dict[str, Sub],
@@ -83,6 +88,8 @@ def dispatch(command: dict, context: dict, client: WebClient, *, name: str, subs
         request.args.no_words_after(sub.words, f"`{name} {sub.usage}`")
     # Slack lookups first, within their budget, and never while the transaction below holds the database.
     resolve.names_first(client, request.args.options, sub.names)
+    if sub.prepare is not None:
+        request.prepared = sub.prepare(request)
     started = time.perf_counter()
     outcome = "failed"
     try:

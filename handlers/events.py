@@ -8,7 +8,7 @@ import logging
 from slack_bolt import App
 from sqlalchemy import func, or_, select
 
-from bot import install
+from bot import freshness, install
 from bot.models import Campaign
 from bot.reports import campaign_report
 from handlers import home_actions
@@ -23,7 +23,8 @@ def app_home_opened(event, context, client):
     if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
         return  # another tab, or not a person's view: nothing to publish
     runtime = context["roi"]
-    today = runtime.today()
+    now = runtime.now()
+    today = now.date()
     with runtime.reading(context["team_id"]) as (session, ws):
         mine = Campaign.workspace_id == ws.id
         live = list(session.scalars(
@@ -31,8 +32,9 @@ def app_home_opened(event, context, client):
             .order_by(Campaign.start.desc().nulls_last(), Campaign.name_key)
         ))
         reports = [campaign_report(session, camp, today=today) for camp in live[:MAX_CAMPAIGNS]]
+        fresh = [freshness.of_campaigns(session, ws.id, [r.campaign.id], tz=now.tzinfo) for r in reports]
         total = session.scalar(select(func.count()).select_from(Campaign).where(mine))
-        view = home_view(reports, today=today, more=len(live) - len(reports), total=total)
+        view = home_view(reports, today=today, more=len(live) - len(reports), total=total, fresh=fresh, now=now)
     client.views_publish(user_id=event["user"], view=view)
 
 

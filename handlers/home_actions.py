@@ -36,7 +36,7 @@ def full_report(ack, body, context, client):
                 # Another workspace's id looks exactly like a deleted one: nothing about it is revealed.
                 log.warning("home report refused: campaign %r is not in workspace %s", value, team)
                 raise NotFound("That campaign is no longer in this workspace. Open the Home tab again for the current list.")
-            post = campaign_post(session, camp, today=runtime.today(), footer=from_home(camp))
+            post = campaign_post(session, camp, today=runtime.today(), footer=from_home(camp), now=runtime.now())
     except BotError as error:
         reply = failure(error.message)
         client.chat_postMessage(channel=deliver.open_dm(client, user), text=reply.text, blocks=reply.blocks)

@@ -18,7 +18,7 @@ from slack_bolt import App
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import sales
+from bot import freshness, sales
 from bot.errors import InputError, NotFound
 from bot.limits import MAX_ORDER_AMOUNT
 from bot.models import Campaign, Workspace
@@ -26,6 +26,7 @@ from bot.registry import lookup
 from bot.reports import campaign_report, influencer_report, rule
 from bot.values import parse_choice, parse_code, parse_date, parse_handle, parse_int, parse_money, parse_name, shown
 from handlers import deliver
+from handlers.blocks import freshness as fresh_blocks
 from handlers.blocks import report_campaign as report_blocks
 from handlers.blocks import report_misc as misc
 from handlers.blocks.help import usage_reply
@@ -79,6 +80,15 @@ def _one_currency(camps: list[Campaign], why: str) -> str:
     return currencies[0]
 
 
+def _fresh(req: Request, session: Session, ws: Workspace, camps: list[Campaign], post: Post) -> Post:
+    """`post` with the line saying where these campaigns' orders come from and how fresh they are (SPEC §8)."""
+    if not camps:
+        return post
+    now = req.runtime.now()
+    found = freshness.of_campaigns(session, ws.id, [c.id for c in camps], tz=now.tzinfo)
+    return Post(Reply(post.reply.text, post.reply.blocks + fresh_blocks.footer(found, now)), post.charts)
+
+
 def campaign_in_channel(session: Session, ws: Workspace, channel_id: str, today: date) -> Campaign | None:
     """The campaign whose channel this is: a running one first, then the most recent."""
     camps = list(session.scalars(select(Campaign).where(Campaign.workspace_id == ws.id, Campaign.channel_id == channel_id)))
@@ -99,7 +109,8 @@ def campaign(req: Request, session: Session, ws: Workspace) -> Post:
     req.args.unknown_keys({"from", "to"})
     date_from, date_to = _dates(req)
     camp = lookup.campaign(session, ws, name)
-    return campaign_post(session, camp, today=req.runtime.today(), date_from=date_from, date_to=date_to)
+    return campaign_post(session, camp, today=req.runtime.today(), date_from=date_from, date_to=date_to,
+                         now=req.runtime.now())
 
 
 def here(req: Request, session: Session, ws: Workspace) -> Post | Reply:
@@ -107,7 +118,7 @@ def here(req: Request, session: Session, ws: Workspace) -> Post | Reply:
     camp = campaign_in_channel(session, ws, req.channel_id, req.runtime.today())
     if camp is None:
         return usage()
-    return campaign_post(session, camp, today=req.runtime.today())
+    return campaign_post(session, camp, today=req.runtime.today(), now=req.runtime.now())
 
 
 def influencer(req: Request, session: Session, ws: Workspace) -> Post:
@@ -121,7 +132,8 @@ def influencer(req: Request, session: Session, ws: Workspace) -> Post:
     report = influencer_report(session, person, today=req.runtime.today(), campaign=camp)
     if not report.rows:
         return Post(misc.influencer(report))
-    return Post(misc.influencer(report), (influencer_chart(report),))
+    post = Post(misc.influencer(report), (influencer_chart(report),))
+    return _fresh(req, session, ws, [c for c, _ in report.rows], post)
 
 
 def compare(req: Request, session: Session, ws: Workspace) -> Post:
@@ -138,9 +150,9 @@ def compare(req: Request, session: Session, ws: Workspace) -> Post:
                          profit=r.totals.profit, roi_pct=r.totals.roi_pct, roas=r.totals.roas, started=r.started)
              for r in (a, b)]
     title = f"{a.campaign.name} vs {b.campaign.name}"
-    return Post(misc.compare(a, b), (Chart(
+    return _fresh(req, session, ws, [a.campaign, b.campaign], Post(misc.compare(a, b), (Chart(
         f"{a.campaign.name}-vs-{b.campaign.name}.png", title, f"Revenue, cost, profit and ROI of {title}",
-        partial(chart, "compare", *sides, title=title)),))
+        partial(chart, "compare", *sides, title=title)),)))
 
 
 def tiers(req: Request, session: Session, ws: Workspace) -> Post:
@@ -158,8 +170,8 @@ def tiers(req: Request, session: Session, ws: Workspace) -> Post:
     groups = [(t, len(by_tier[t]), campaign_metrics(by_tier[t], budget=Decimal(0))) for t in TIERS if t in by_tier]
     scope = camps[0].name if "campaign" in req.args.options else "all campaigns"
     waiting = sum(not row.started for row in rows)
-    return Post(misc.tiers(groups, scope=scope, currency=currency, not_started=waiting),
-                (tiers_chart(groups, scope=scope, currency=currency),))
+    return _fresh(req, session, ws, camps, Post(misc.tiers(groups, scope=scope, currency=currency, not_started=waiting),
+                                                (tiers_chart(groups, scope=scope, currency=currency),)))
 
 
 def top(req: Request, session: Session, ws: Workspace) -> Post:
@@ -178,7 +190,8 @@ def top(req: Request, session: Session, ws: Workspace) -> Post:
     valued.sort(key=lambda cr: (-getattr(cr[1].metrics, attr), -cr[1].metrics.revenue, cr[1].influencer.handle_key,
                                 cr[0].name_key))
     scope = camps[0].name if "campaign" in req.args.options else "all campaigns"
-    return Post(misc.top(valued[:n], by=by, scope=scope, several=len(camps) > 1, left_out=len(rows) - len(valued)))
+    return _fresh(req, session, ws, camps, Post(misc.top(valued[:n], by=by, scope=scope, several=len(camps) > 1,
+                                                         left_out=len(rows) - len(valued))))
 
 
 # -- asker-only answers ------------------------------------------------------------------------------

@@ -17,10 +17,9 @@ def campaign_window(camp: Campaign):
     return window(camp.start, camp.end, camp.window_days)
 
 
-def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, user_id: str | None,
-        changes: attribution.Changes | None = None) -> Code:
-    """Register `code` for an enrolled influencer, crediting the orders that carry it; refused when its campaign
-    windows would overlap."""
+def check_free(session: Session, enrolment: Enrolment, code: str) -> None:
+    """Conflict when `code` is already in the enrolment's campaign, or in one whose window overlaps it (a code about
+    to be created in a store is checked first, so the store is never asked for a code that cannot be registered)."""
     camp = enrolment.campaign
     ws = session.get(Workspace, enrolment.workspace_id)
     for other in lookup.codes_named(session, ws, code):
@@ -35,6 +34,14 @@ def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, u
                 f"({describe(campaign_window(camp))}). An order can only be credited once: use another code, "
                 f"or set the campaigns' dates so their windows do not overlap."
             )
+
+
+def add(session: Session, enrolment: Enrolment, code: str, *, url: str | None, user_id: str | None,
+        changes: attribution.Changes | None = None) -> Code:
+    """Register `code` for an enrolled influencer, crediting the orders that carry it; refused when its campaign
+    windows would overlap."""
+    check_free(session, enrolment, code)
+    camp = enrolment.campaign
     row = Code(
         workspace_id=enrolment.workspace_id,
         campaign_id=camp.id,

@@ -20,8 +20,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot import db
+from bot import db, freshness
 from handlers import envelope
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,21 @@ class _Handler(SlackRequestHandler):
         return self.app.dispatch(bolt_request)
 
 
+def health(runtime, start_response) -> list[bytes]:
+    """`GET /health`: the database, and each store connection's status and last delivery and sync (SPEC §8), never
+    a secret; 503 when the database cannot be reached."""
+    stores = None
+    if db.check(runtime.engine):
+        try:
+            with runtime.reads.begin() as session:
+                stores = [store.as_json() for store in freshness.stores(session)]
+        except SQLAlchemyError as error:
+            log.warning("health: the store connections could not be read (%s)", type(error).__name__)
+    if stores is None:
+        return _reply(start_response, "503 Service Unavailable", {"status": "error", "database": "unreachable"})
+    return _reply(start_response, "200 OK", {"status": "ok", "database": "ok", "stores": stores})
+
+
 def wsgi_app(app: App):
     """The WSGI callable: health check, store webhooks, body-size guard, then Bolt (events, commands, interactivity,
     OAuth). Its `store_worker` processes the kept store deliveries once started (serve does)."""
@@ -143,9 +159,7 @@ def wsgi_app(app: App):
         if path in store_webhooks.PATHS:
             return store_webhooks.handle(runtime, worker, environ, start_response)
         if path == "/health" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            ok = db.check(runtime.engine)
-            return _reply(start_response, "200 OK" if ok else "503 Service Unavailable",
-                          {"status": "ok" if ok else "error", "database": "ok" if ok else "unreachable"})
+            return health(runtime, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:

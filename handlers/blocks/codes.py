@@ -14,14 +14,26 @@ def usage() -> Reply:
     return usage_reply("code")
 
 
-def added(row: Code, person: Influencer, camp: Campaign) -> Reply:
-    """Confirmation of `/code add`, with the tracking link ready to hand to the influencer."""
+def discount_text(in_store, currency: str) -> str:
+    """`15% off` or `USD 10.00 off`, for all customers, and when."""
+    d = in_store.discount
+    off = f"{fmt.number(d.percent)}% off" if d.percent is not None else f"{fmt.money(d.amount, currency)} off"
+    return f"{off} for all customers, {fmt.span(in_store.starts, in_store.ends)}"
+
+
+def added(row: Code, person: Influencer, camp: Campaign, *, in_store=None) -> Reply:
+    """Confirmation of `/code add`, with the tracking link ready to hand to the influencer, and what the store got
+    when the code was created there (`in_store`, a handlers.code.InStore)."""
     lines = [f":white_check_mark: Code `{fmt.esc(row.code)}` now credits *{fmt.esc(person.handle)}* in *{fmt.esc(camp.name)}*."]
+    if in_store is not None:
+        lines.insert(0, f":shopping_bags: Created in {in_store.store}: `{fmt.esc(row.code)}`, "
+                        f"{discount_text(in_store, camp.currency)}.")
     if row.url:
         lines.append(f"Tracking link to give them:\n```{fmt.esc(row.url)}```")
     win = describe(window(camp.start, camp.end, camp.window_days))
     blocks = [section("\n".join(lines)), context(f"Orders using it count from {win} (the campaign plus {camp.window_days} days). Orders already imported are credited too.")]
-    return Reply(text=f"Code {row.code} added for {person.handle} in {camp.name}.", blocks=blocks)
+    made = f" (created in {in_store.store})" if in_store is not None else ""
+    return Reply(text=f"Code {row.code} added for {person.handle} in {camp.name}{made}.", blocks=blocks)
 
 
 def listing(rows: list[Code], camp: Campaign | None) -> Reply:

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.reports import CampaignReport
+from bot.freshness import Freshness
+from bot.reports import RUNNING, CampaignReport
 from handlers.blocks import fmt
+from handlers.blocks import freshness as fresh_blocks
 from handlers.blocks.kit import Block, Reply, context, divider, fields, header, section
 from handlers.blocks.report_campaign import MAX_FLAGGED, NOT_STARTED, bullet_sections, reasons_text, roi_text, who
 from metrics.roi import Metrics
@@ -142,8 +144,10 @@ def _final(report: CampaignReport) -> str:
 
 
 def digest(report: CampaignReport, *, previous: dict | None, period_start: datetime | None,
-           period_end: datetime | None, schedule: str, last: bool = False, forced: bool = False) -> Reply:
-    """The digest of one period: figures and their change, budget, top 3, who is flagged."""
+           period_end: datetime | None, schedule: str, last: bool = False, forced: bool = False,
+           fresh: Freshness | None = None, now: datetime | None = None) -> Reply:
+    """The digest of one period: figures and their change, budget, top 3, who is flagged; with `fresh` and `now`
+    (in ROI_TIMEZONE), where the orders come from, and a warning when a running campaign's data is over a day old."""
     camp, t = report.campaign, report.totals
     when = "posted by hand (no schedule)" if schedule == "off" else f"digest {fmt.esc(schedule)}"
     blocks: list[Block] = [header(f":bar_chart: {camp.name} — digest"),
@@ -154,10 +158,15 @@ def digest(report: CampaignReport, *, previous: dict | None, period_start: datet
         blocks.append(section(_final(report)))
     if not report.started:
         blocks.append(context(f"*{fmt.esc(camp.name)}* has not started yet: it starts {fmt.day(camp.start)}."))
+    if fresh is not None and now is not None and report.status == RUNNING and (
+            warning := fresh_blocks.stale_warning(fresh, now)):
+        blocks.append(warning)
     blocks += _figures(t, previous, camp.currency, report.started)
     zone = (period_end or period_start).tzinfo if (period_end or period_start) else None
     blocks += [context(_since(previous, camp.name, zone)), section(budget_text(t, camp.currency)), divider()]
     blocks += _people(report)
+    if now is not None:
+        blocks += fresh_blocks.footer(fresh, now)
     blocks.append(context(f"`/roi campaign {fmt.esc(camp.name)}` for the full report"))
     text = (f"{fmt.esc(camp.name)} {'final ' if last else ''}digest: ROI {roi_text(t, report.started)} on "
             f"{fmt.money(t.revenue, camp.currency)} revenue")

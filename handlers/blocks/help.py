@@ -25,7 +25,9 @@ USAGE = {
          "record one post's or one day's results (any of the counters)"),
     ],
     "code": [
-        ("add CODE HANDLE campaign=NAME [url=URL]", "a discount code (and tracking link) for an influencer in a campaign"),
+        ("add CODE HANDLE campaign=NAME [url=URL] [discount=PCT|AMOUNT]",
+         "a discount code (and tracking link) for an influencer in a campaign; with `discount=` (`15%`, or `10` in "
+         "the campaign currency) it is created in your connected Shopify store first"),
         ("list [campaign=NAME]", "every code, or one campaign's"),
         ("remove CODE [campaign=NAME]", "orders counted through it no longer count"),
     ],

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from bot.freshness import Freshness
 from bot.reports import CampaignReport
 from handlers.blocks import fmt
+from handlers.blocks import freshness as fresh_blocks
 from handlers.blocks.campaigns import phase
 from handlers.blocks.kit import Block, button, context, divider, header, section
 from handlers.blocks.report_campaign import NOT_STARTED, day_count
 from metrics.flags import ENGAGEMENT, GOAL, ROI
 
-MAX_CAMPAIGNS = 15  # three blocks each keeps the view far below Slack's 100
+MAX_CAMPAIGNS = 15  # four blocks each keeps the view far below Slack's 100
 MAX_NAMES = 8
 REPORT_ACTION = "roi_home_report"
 SHORT = {ROI: "ROI under minimum", GOAL: "behind goal", ENGAGEMENT: "low engagement"}
@@ -38,8 +40,10 @@ def _flagged(report: CampaignReport) -> str:
     return f":warning: Flagged: {', '.join(names)}{more}"
 
 
-def card(report: CampaignReport, *, today: date) -> list[Block]:
-    """One running campaign: its figures, a button for the full report, and who is flagged."""
+def card(report: CampaignReport, *, today: date, fresh: Freshness | None = None,
+         now: datetime | None = None) -> list[Block]:
+    """One running campaign: its figures, a button for the full report, who is flagged, and (with `fresh` and `now`)
+    where its orders come from and how fresh they are."""
     camp, t = report.campaign, report.totals
     when = " · ".join(p for p in (phase(camp, today), fmt.span(camp.start, camp.end), day_count(today, camp.start, camp.end)) if p)
     money = lambda v: fmt.money(v, camp.currency)  # noqa: E731 - a short local alias reads better here
@@ -47,16 +51,19 @@ def card(report: CampaignReport, *, today: date) -> list[Block]:
     text = (f"*{fmt.esc(camp.name)}* · {when}\n"
             f"Revenue *{money(t.revenue)}* · Cost {money(t.cost)} · {outcome}\n"
             f"Budget used {fmt.pct(t.budget_used_pct)} of {money(t.budget)}")
-    return [section(text, accessory=button("Full report", REPORT_ACTION, str(camp.id))), context(_flagged(report))]
+    blocks = [section(text, accessory=button("Full report", REPORT_ACTION, str(camp.id))), context(_flagged(report))]
+    return blocks + (fresh_blocks.footer(fresh, now) if now is not None else [])
 
 
-def home_view(reports: list[CampaignReport], *, today: date, more: int = 0, total: int = 0) -> dict:
-    """The Home tab: each running campaign (up to MAX_CAMPAIGNS), or a getting-started guide when none runs."""
+def home_view(reports: list[CampaignReport], *, today: date, more: int = 0, total: int = 0,
+              fresh: list[Freshness] | None = None, now: datetime | None = None) -> dict:
+    """The Home tab: each running campaign (up to MAX_CAMPAIGNS), or a getting-started guide when none runs;
+    `fresh` holds each report's freshness, told as of `now`."""
     blocks: list[Block] = [header("ROI bot"), section("Which influencers make you money, campaign by campaign.")]
     if reports:
         blocks.append(section(f"*Running campaigns* · {today.isoformat()}"))
-        for report in reports:
-            blocks += [divider(), *card(report, today=today)]
+        for i, report in enumerate(reports):
+            blocks += [divider(), *card(report, today=today, fresh=fresh[i] if fresh else None, now=now)]
         if more > 0:
             blocks.append(context(f"…and {more} more running campaign{fmt.s(more)}: `/campaign list`."))
         blocks.append(context("*Full report* sends the numbers and charts to your direct messages with me."))

@@ -7,11 +7,13 @@ formats. User-typed text goes through `fmt.esc`, money, percentages and ROAS thr
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
+from bot.freshness import Freshness
 from bot.reports import CampaignReport, Row
 from bot.values import shown
 from handlers.blocks import fmt
+from handlers.blocks import freshness as fresh_blocks
 from handlers.blocks.kit import Block, Reply, context, divider, fields, header, section, table
 from metrics.flags import ENGAGEMENT, GOAL, ROI, Reason
 from metrics.roi import Metrics
@@ -183,8 +185,10 @@ def flagged_blocks(report: CampaignReport) -> list[Block]:
     return bullet_sections(f":warning: *Flagged today ({len(flagged)})*", lines, more=more)
 
 
-def campaign(report: CampaignReport, *, footer: Block | None = None) -> Reply:
-    """The `/roi campaign` answer: headline figures, ranked influencers, who is flagged, what was left out."""
+def campaign(report: CampaignReport, *, footer: Block | None = None, fresh: Freshness | None = None,
+             now: datetime | None = None) -> Reply:
+    """The `/roi campaign` answer: headline figures, ranked influencers, who is flagged, what was left out, and where
+    the orders come from and how fresh they are (with `fresh` and `now`)."""
     camp, t = report.campaign, report.totals
     blocks: list[Block] = [header(f"{camp.name} · {period(report)}")]
     if report.date_from or report.date_to:
@@ -204,6 +208,8 @@ def campaign(report: CampaignReport, *, footer: Block | None = None) -> Reply:
     blocks += flagged_blocks(report)
     if line := excluded_line(report):
         blocks.append(context(line))
+    if now is not None:
+        blocks += fresh_blocks.footer(fresh, now)
     if footer:
         blocks.append(footer)
     return Reply(text=headline(report), blocks=blocks)

@@ -11,6 +11,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
+from bot import freshness
 from bot.jobs import claims
 from bot.jobs.digests import (
     ALREADY,
@@ -123,9 +124,11 @@ def _post(runtime: Runtime, camp_id: int, *, period: Period, now: datetime, sche
             camp = session.get(Campaign, camp_id)
             sched = schedule(camp)
             report = campaign_report(session, camp, today=now.astimezone(tz).date())
+            fresh = freshness.of_campaigns(session, camp.workspace_id, [camp.id], tz=tz)
+            last = scheduled and period.start is not None and period.start == final_time(camp, sched, tz)
             reply = digest_blocks.digest(report, previous=previous(session, camp, run_id), period_start=period.start,
-                                period_end=period.end, schedule=sched.describe(), forced=forced,
-                                last=scheduled and period.start is not None and period.start == final_time(camp, sched, tz))
+                                period_end=period.end, schedule=sched.describe(), forced=forced, last=last,
+                                fresh=fresh, now=now.astimezone(tz))
             figures = digest_blocks.snapshot(report.totals, started=report.started)
             drawn = deliver.draw(deliver.Post(reply, (revenue_chart(session, report),)))
         # Say where the message is going before it goes: if this process dies now, whoever takes the claim over

@@ -53,7 +53,7 @@ def campaigns(db_url: str) -> list[Campaign]:
 def test_health_reports_database_ok(server):
     with urllib.request.urlopen(server + "/health", timeout=5) as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
+        assert json.loads(response.read()) == {"status": "ok", "database": "ok", "stores": []}
 
 
 def test_signed_campaign_create_is_acked_fast_and_stored(server, module_slack, module_db):
@@ -111,3 +111,34 @@ def test_health_is_503_when_database_is_unreachable(settings, slack, clock):
     dead.dispose()
     assert status.startswith("503")
     assert payload == {"status": "error", "database": "unreachable"}
+
+
+def test_health_shows_each_store_connection_with_its_last_delivery_and_sync_and_never_a_secret(app, sessions):
+    from datetime import datetime, timezone
+
+    from bot.registry import lookup
+    from bot.stores import connections
+
+    delivered = datetime(2026, 3, 16, 11, 55, tzinfo=timezone.utc)
+    with sessions.begin() as session:
+        shop = connections.connect(session, lookup.workspace(session, "T0001"), "shopify", "roi-test.myshopify.com",
+                                   webhook_secret="shpss-SECRET-LEAK-1", api_key="client-id-1",
+                                   access_token="shpat-SECRET-LEAK-2")
+        shop.last_delivery_at, shop.last_sync_at = delivered, datetime(2026, 3, 16, 11, 0, tzinfo=timezone.utc)
+        woo = connections.connect(session, lookup.workspace(session, "T0002"), "woocommerce", "https://shop.example/",
+                                  webhook_secret="woo-SECRET-LEAK-3", api_key="ck-SECRET-LEAK-4",
+                                  api_secret="cs-SECRET-LEAK-5")
+        woo.uninstalled_at = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
+
+    status, payload = call_wsgi(wsgi_app(app), "/health")
+
+    assert status.startswith("200")
+    assert (payload["status"], payload["database"]) == ("ok", "ok")
+    assert payload["stores"] == [
+        {"kind": "shopify", "shop": "roi-test.myshopify.com", "status": "connected", "uninstalled_at": None,
+         "last_delivery_at": "2026-03-16T11:55:00+00:00", "last_sync_at": "2026-03-16T11:00:00+00:00"},
+        {"kind": "woocommerce", "shop": "shop.example", "status": "uninstalled",
+         "uninstalled_at": "2026-03-10T08:00:00+00:00", "last_delivery_at": None, "last_sync_at": None},
+    ]
+    assert "SECRET-LEAK" not in json.dumps(payload) and "client-id-1" not in json.dumps(payload)
+

@@ -212,3 +212,47 @@ def test_a_digest_of_a_campaign_not_started_posted_by_hand_shows_no_loss(roi, ru
     assert "has not started yet: it starts 2026-06-01" in text
     assert "ROI not started" in call.params["text"] and "mia* · ROI not started" in text
     assert "-100" not in text and "0.00x" not in text
+
+
+# -- freshness (SPEC §8) -------------------------------------------------------------------------------
+
+
+def test_the_digest_says_where_its_orders_come_from_and_warns_when_nothing_new_came_in_a_day(runtime, spring, slack):
+    posting.by_hand(runtime, spring)
+
+    text = text_of(*posts(slack))
+    # The cast's newest sale was recorded by hand for 2026-03-08; the clock reads 2026-03-16 12:00.
+    assert "Orders from sales recorded by hand · newest order Mar 8" in text
+    assert ("No new data for 8 days*: the newest order is from Mar 8. These figures may be missing orders: share a "
+            "fresh export with me, or record sales with `/roi sale`.") in text
+
+
+def test_a_store_that_delivered_within_the_day_keeps_the_digest_free_of_the_warning(runtime, spring, slack, sessions):
+    from freshness_support import connect_store
+
+    connect_store(sessions, delivered=runtime.clock() - timedelta(hours=23))
+    posting.by_hand(runtime, spring)
+
+    text = text_of(*posts(slack))
+    assert "No new data" not in text
+    assert "Orders from sales recorded by hand · newest order Mar 8 · Shopify connected (last delivery 23 h ago)" in text
+
+
+def test_a_store_silent_for_days_is_named_in_the_warning(runtime, spring, slack, sessions):
+    from freshness_support import connect_store
+
+    now = runtime.clock()
+    connect_store(sessions, delivered=now - timedelta(days=2, hours=1), synced=now - timedelta(days=3))
+    posting.by_hand(runtime, spring)
+
+    text = text_of(*posts(slack))
+    assert ("No new data for 2 days*: the last Shopify delivery is from Mar 14 11:00. These figures may be missing "
+            "orders: check the store connection (`roi-bot store list`), or share a fresh export with me.") in text
+
+
+def test_a_digest_after_the_campaign_ended_never_warns(runtime, spring, slack, clock):
+    clock.now += timedelta(days=17)  # 2026-04-02: spring ended on 03-31, its window runs to 04-07
+
+    assert posting.by_hand(runtime, spring).status == digests.POSTED
+
+    assert "No new data" not in text_of(*posts(slack))
