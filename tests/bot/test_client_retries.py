@@ -15,8 +15,8 @@ from bot.config import Settings
 from conftest import SECRET, TOKEN
 from handlers.deliver import Failure, failure
 
-TIMEOUT = 1.0  # seconds the client waits for an answer in these tests (15 in production)
-STALL = 2.5  # seconds a stalled call takes: well past TIMEOUT, even on a busy machine
+TIMEOUT = 0.5  # seconds the client waits for an answer in these tests (15 in production)
+STALL = 1.5  # seconds a stalled call takes: well past TIMEOUT, even on a busy machine
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from bot.registry import campaigns, lookup
 
 PROCESSES = 2
 PERIODS = 2  # the start-up catch-up and the next minute
-LEAD = 8  # seconds from starting the processes to the next minute on their clock: time to start up and catch up
+LEAD = 6  # seconds from starting the processes to the next minute on their clock: time to start up and catch up
 
 
 def prepare(url: str, channels: list[str]) -> None:
