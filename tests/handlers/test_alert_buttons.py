@@ -1,5 +1,7 @@
 """Cut / Keep / Snooze on an alert (SPEC §6), clicked with signed block_actions through the real app: who may
-decide, what each decision does, the message updated once, second clicks and strangers changing nothing."""
+decide, what each decision does, the message updated once, second clicks and strangers changing nothing.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_alert_rules.py
+(each decision's conditional UPDATE, the cut, quiet days read back by the scan, who may decide, other workspaces)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 from alert_support import MANAGER, alerts, enrolment, register
-from conftest import SECRET
+from conftest import SECRET, SQLITE_ONLY
 from registry_support import answered
 from sqlalchemy import select
 
 from bot.fakeslack.driver import SlackDriver, message_text
 from bot.models import Order
 from handlers.jobs import alerts as sending
+
+pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """`/campaign create` end to end: signed slash commands through the real app, replies checked against Slack's
-schemas, and what is stored read back from the database. Every refusal names its field and writes nothing."""
+schemas, and what is stored read back from the database. Every refusal names its field and writes nothing.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_campaign_rules.py
+(defaults and values stored, names per workspace and case-insensitive, crossing dates refused writing nothing)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Campaign, Workspace
+from conftest import SQLITE_ONLY
 from registry_support import GROWTH, answered, campaign_row, growth_channel, refused, unchanged
+
+pytestmark = SQLITE_ONLY
 
 growth = pytest.fixture(growth_channel)
 

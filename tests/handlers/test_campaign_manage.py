@@ -1,5 +1,7 @@
 """`/campaign list`, `show`, `set` and `end` end to end, and the command's usage: replies checked against
-Slack's schemas, what is stored read back from the database. Every refusal names its field and writes nothing."""
+Slack's schemas, what is stored read back from the database. Every refusal names its field and writes nothing.
+On SQLite only, except the list and show tests (their queries live in handlers/campaign.py): what depends on
+the database is tested on both in tests/bot/registry/test_campaign_rules.py (set, rename, conflicts, end)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import SQLITE_ONLY
 from registry_support import answered, campaign_row, growth_channel, refused, stored, table_rows, unchanged
 
 growth = pytest.fixture(growth_channel)
@@ -65,6 +68,7 @@ def test_show_gives_settings_influencers_and_codes(roi, growth):
         assert expected in text
 
 
+@SQLITE_ONLY
 def test_show_suggests_the_closest_name_for_a_typo(roi):
     answered(roi.command("/campaign create spring budget=5000"))
 
@@ -73,6 +77,7 @@ def test_show_suggests_the_closest_name_for_a_typo(roi):
     assert "`spring`" in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("sub", ["show", "set", "end"])
 def test_sub_commands_naming_a_campaign_refuse_a_missing_name(roi, sub):
     refused(roi.command(f"/campaign {sub}"), "NAME")
@@ -81,6 +86,7 @@ def test_sub_commands_naming_a_campaign_refuse_a_missing_name(roi, sub):
 # -- set -----------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("option", "attr", "value"), [
     ("budget=7,500", "budget", Decimal("7500.00")),
     ("currency=gbp", "currency", "GBP"),
@@ -102,6 +108,7 @@ def test_set_changes_one_key_and_reports_it(roi, sessions, option, attr, value):
     assert getattr(campaign_row(sessions, "spring"), attr) == value
 
 
+@SQLITE_ONLY
 def test_set_changes_several_keys_at_once_and_leaves_the_rest(roi, sessions):
     answered(roi.command("/campaign create spring budget=5000 currency=EUR grace_days=3"))
 
@@ -111,6 +118,7 @@ def test_set_changes_several_keys_at_once_and_leaves_the_rest(roi, sessions):
     assert (camp.budget, camp.window_days, camp.currency, camp.grace_days) == (Decimal("6000.00"), 10, "EUR", 3)
 
 
+@SQLITE_ONLY
 def test_set_renames_and_the_old_name_no_longer_resolves(roi, sessions):
     answered(roi.command("/campaign create spring budget=5000"))
 
@@ -123,6 +131,7 @@ def test_set_renames_and_the_old_name_no_longer_resolves(roi, sessions):
     assert "`spring`" in answered(roi.command("/campaign show spring"))  # NotFound quoting what was typed
 
 
+@SQLITE_ONLY
 def test_set_may_change_only_the_case_of_the_name(roi, sessions):
     answered(roi.command("/campaign create spring budget=5000"))
 
@@ -131,6 +140,7 @@ def test_set_may_change_only_the_case_of_the_name(roi, sessions):
     assert campaign_row(sessions, "spring").name == "Spring"
 
 
+@SQLITE_ONLY
 def test_set_with_the_values_already_stored_says_nothing_changed(roi, sessions):
     answered(roi.command("/campaign create spring budget=5000 currency=EUR"))
 
@@ -140,6 +150,7 @@ def test_set_with_the_values_already_stored_says_nothing_changed(roi, sessions):
     assert "nothing changed" in text.lower()
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("options", "field"), [
     ("budget=abc", "budget"),
     ("end=2026-02-01", "end"),
@@ -157,6 +168,7 @@ def test_set_refuses_bad_values_naming_the_field_and_writes_nothing(roi, session
         refused(roi.command(f"/campaign set spring {options}"), field)
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("setup", "line", "named"), [
     pytest.param(["/campaign create spring budget=5000"], "/campaign set autumn budget=1", "`autumn`",
                  id="set-of-an-unknown-campaign"),
@@ -177,6 +189,7 @@ def test_set_or_end_that_cannot_apply_names_the_campaign_and_writes_nothing(roi,
 # -- end -----------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("dates", "expected_end"), [
     ("start=2026-03-01 end=2026-03-31", lambda today: today),
     ("start=2026-03-01", lambda today: today),
@@ -194,6 +207,7 @@ def test_end_stops_the_campaign_today_unless_it_ended_earlier(roi, sessions, clo
     assert camp.end == expected_end(clock.now.date())  # the app's today: ROI_TIMEZONE is UTC in the test settings
 
 
+@SQLITE_ONLY
 def test_end_uses_the_clock_for_today(roi, sessions, clock):
     answered(roi.command("/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31"))
     clock.now += timedelta(days=4)
@@ -203,6 +217,7 @@ def test_end_uses_the_clock_for_today(roi, sessions, clock):
     assert campaign_row(sessions, "spring").end == date(2026, 3, 20)
 
 
+@SQLITE_ONLY
 def test_end_keeps_budget_settings_and_enrolments(roi, sessions):
     answered(roi.command("/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31"))
     answered(roi.command("/influencer add ana campaign=spring fee=100"))
@@ -217,6 +232,7 @@ def test_end_keeps_budget_settings_and_enrolments(roi, sessions):
     assert campaign_row(sessions, "spring").budget == Decimal("5000.00")
 
 
+@SQLITE_ONLY
 def test_ending_twice_says_it_had_already_ended_and_keeps_the_date(roi, sessions, clock):
     answered(roi.command("/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31"))
     answered(roi.command("/campaign end spring"))
@@ -228,6 +244,7 @@ def test_ending_twice_says_it_had_already_ended_and_keeps_the_date(roi, sessions
     assert campaign_row(sessions, "spring").end == date(2026, 3, 16)
 
 
+@SQLITE_ONLY
 def test_end_refuses_options(roi, sessions):
     answered(roi.command("/campaign create spring budget=5000"))
 
@@ -238,6 +255,7 @@ def test_end_refuses_options(roi, sessions):
 # -- usage and unknown sub-commands ----------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", ["/campaign", "/campaign help", "/campaign HELP", "/campaign   "])
 def test_help_and_no_arguments_show_usage_of_every_sub_command(roi, line):
     text = answered(roi.command(line))
@@ -246,6 +264,7 @@ def test_help_and_no_arguments_show_usage_of_every_sub_command(roi, line):
         assert f"/campaign {form}" in text
 
 
+@SQLITE_ONLY
 def test_unknown_sub_command_is_refused_listing_the_known_ones(roi, sessions):
     with unchanged(sessions):
         text = refused(roi.command("/campaign launch spring budget=1"), "sub-command")
@@ -255,6 +274,7 @@ def test_unknown_sub_command_is_refused_listing_the_known_ones(roi, sessions):
         assert f"`{sub}`" in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("line", "stray"), [
     ("/campaign create autumn sale budget=100", "sale"),
     ("/campaign create autumn 1200 budget=100", "1200"),
@@ -271,6 +291,7 @@ def test_a_stray_word_is_refused_rather_than_ignored(roi, sessions, line, stray)
     assert f"`{stray}`" in text
 
 
+@SQLITE_ONLY
 def test_sub_commands_are_case_insensitive(roi, sessions):
     answered(roi.command("/campaign CREATE spring budget=1"))
 

@@ -1,8 +1,13 @@
-"""Campaign replies say when the next scheduled digest comes (the clock reads Monday 2026-03-16 12:00 UTC)."""
+"""Campaign replies say when the next scheduled digest comes (the clock reads Monday 2026-03-16 12:00 UTC).
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_campaign_rules.py
+(the next digest of a stored and of a re-scheduled campaign)."""
 
 from __future__ import annotations
 
+from conftest import SQLITE_ONLY
 from registry_support import answered
+
+pytestmark = SQLITE_ONLY
 
 
 def test_create_says_when_the_first_digest_comes(roi):

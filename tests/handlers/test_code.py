@@ -1,10 +1,13 @@
 """`/code` end to end: discount codes per influencer and campaign, the attribution-window rule for codes
-reused across seasons, list and remove."""
+reused across seasons, list and remove.
+On SQLite only, except the list tests and `/campaign show` (their queries live in handlers/): what depends on
+the database is tested on both in tests/bot/registry/test_code_rules.py (case-insensitive codes, window overlaps, remove)."""
 
 from __future__ import annotations
 
 import pytest
 
+from conftest import SQLITE_ONLY
 from registry_support import (
     answered, codes, refused, season, spring_with_ana_and_ben, stored, stored_url, table_rows, unchanged,
 )
@@ -15,6 +18,7 @@ spring = pytest.fixture(spring_with_ana_and_ben)
 # -- add -----------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 def test_add_registers_the_code_for_the_influencer_in_the_campaign(roi, sessions, spring):
     text = answered(roi.command("/code add Ana10 @ana campaign=SPRING"))
 
@@ -23,6 +27,7 @@ def test_add_registers_the_code_for_the_influencer_in_the_campaign(roi, sessions
     assert stored_url(sessions, "ana10") is None
 
 
+@SQLITE_ONLY
 def test_an_influencer_may_hold_several_codes_in_a_campaign(roi, sessions, spring):
     answered(roi.command("/code add ANA10 ana campaign=spring"))
 
@@ -31,6 +36,7 @@ def test_an_influencer_may_hold_several_codes_in_a_campaign(roi, sessions, sprin
     assert codes(sessions) == [("ANA10", "ana", "spring"), ("ANA-VIP", "ana", "spring")]
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("dates", "accepted"), [
     # spring's window is 2026-03-01 → 2026-04-07
     ("start=2026-04-07 end=2026-04-30", False),
@@ -60,6 +66,7 @@ def test_the_same_code_in_another_campaign_is_accepted_only_when_windows_do_not_
         assert stored(sessions) == before
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("first", "dates", "then"), [
     pytest.param("spring", "start=2026-03-01 end=2026-03-31 window_days=0", None,
                  id="window-days-of-the-first-campaign-decide-the-edge"),
@@ -78,6 +85,7 @@ def test_the_code_is_free_again_once_the_first_campaigns_window_is_over(roi, ses
     assert [c[2] for c in codes(sessions)] == [first, "april"]
 
 
+@SQLITE_ONLY
 def test_an_open_ended_campaign_overlaps_every_later_one(roi, sessions):
     season(roi, "always", "start=2026-01-01")
     answered(roi.command("/code add ANA10 ana campaign=always"))
@@ -89,6 +97,7 @@ def test_an_open_ended_campaign_overlaps_every_later_one(roi, sessions):
     assert "always" in text
 
 
+@SQLITE_ONLY
 def test_the_code_may_move_to_another_influencer_in_a_later_season(roi, sessions, spring):
     answered(roi.command("/code add ANA10 ana campaign=spring"))
     answered(roi.command("/campaign create winter budget=1000 start=2026-12-01 end=2026-12-31"))
@@ -99,6 +108,7 @@ def test_the_code_may_move_to_another_influencer_in_a_later_season(roi, sessions
     assert codes(sessions) == [("ANA10", "ana", "spring"), ("ANA10", "ben", "winter")]
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("setup", "line", "mentioned"), [
     pytest.param(["/code add ANA10 ana campaign=spring"], "/code add ana10 ben campaign=spring", ["ANA10", "ana"],
                  id="add-of-a-code-taken-in-the-campaign-case-insensitively"),
@@ -123,6 +133,7 @@ def test_a_refused_code_change_says_why_and_writes_nothing(roi, sessions, spring
         assert fragment in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("line", "field"), [
     ("/code add ANA10 ana", "campaign"),
     ("/code add ANA10 campaign=spring", "HANDLE"),
@@ -144,12 +155,14 @@ def test_add_refuses_bad_input_naming_the_field_and_writes_nothing(roi, sessions
         refused(roi.command(line), field)
 
 
+@SQLITE_ONLY
 def test_add_of_an_unknown_influencer_or_campaign_writes_nothing(roi, sessions, spring):
     with unchanged(sessions):
         assert "`bob`" in answered(roi.command("/code add BOB10 bob campaign=spring"))
         assert "`winter`" in answered(roi.command("/code add ANA10 ana campaign=winter"))
 
 
+@SQLITE_ONLY
 def test_a_code_of_sixty_four_characters_is_accepted(roi, sessions, spring):
     answered(roi.command(f"/code add {'A' * 64} ana campaign=spring"))
 
@@ -194,6 +207,7 @@ def test_list_with_no_codes_says_how_to_add_one(roi, spring):
 # -- remove --------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 def test_remove_deletes_the_code_case_insensitively(roi, sessions, spring):
     answered(roi.command("/code add ANA10 ana campaign=spring"))
     answered(roi.command("/code add BEN10 ben campaign=spring"))
@@ -204,6 +218,7 @@ def test_remove_deletes_the_code_case_insensitively(roi, sessions, spring):
     assert codes(sessions) == [("BEN10", "ben", "spring")]
 
 
+@SQLITE_ONLY
 def test_remove_of_a_code_in_two_campaigns_needs_the_campaign(roi, sessions, spring):
     season(roi, "winter", "start=2026-12-01 end=2026-12-31")
     answered(roi.command("/code add ANA10 ana campaign=spring"))
@@ -219,6 +234,7 @@ def test_remove_of_a_code_in_two_campaigns_needs_the_campaign(roi, sessions, spr
     assert codes(sessions) == [("ANA10", "ana", "spring")]
 
 
+@SQLITE_ONLY
 def test_remove_with_a_campaign_leaves_the_code_elsewhere(roi, sessions, spring):
     season(roi, "winter", "start=2026-12-01 end=2026-12-31")
     answered(roi.command("/code add ANA10 ana campaign=spring"))
@@ -229,6 +245,7 @@ def test_remove_with_a_campaign_leaves_the_code_elsewhere(roi, sessions, spring)
     assert codes(sessions) == [("ANA10", "ana", "winter")]
 
 
+@SQLITE_ONLY
 def test_remove_keeps_the_enrolment(roi, sessions, spring):
     answered(roi.command("/code add ANA10 ana campaign=spring"))
     enrolments_before = stored(sessions)["enrolments"]
@@ -238,6 +255,7 @@ def test_remove_keeps_the_enrolment(roi, sessions, spring):
     assert stored(sessions)["enrolments"] == enrolments_before
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("line", "missing"), [
     ("/code remove NOPE", "NOPE"),
     ("/code remove ANA10 campaign=winter-x", "winter-x"),
@@ -253,6 +271,7 @@ def test_remove_of_a_code_that_is_not_there_writes_nothing(roi, sessions, spring
     assert f"`{missing}`" in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("line", "field"), [
     ("/code remove", "CODE"),
     ("/code remove ANA!0", "code"),
@@ -270,6 +289,7 @@ def test_remove_refuses_bad_input_naming_the_field(roi, sessions, spring, line, 
 # -- usage -----------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", ["/code", "/code help"])
 def test_help_and_no_arguments_show_usage_of_every_sub_command(roi, line):
     text = answered(roi.command(line))
@@ -278,6 +298,7 @@ def test_help_and_no_arguments_show_usage_of_every_sub_command(roi, line):
         assert f"/code {form}" in text
 
 
+@SQLITE_ONLY
 def test_unknown_sub_command_is_refused(roi):
     refused(roi.command("/code delete ANA10"), "sub-command")
 

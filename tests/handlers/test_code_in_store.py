@@ -1,5 +1,7 @@
 """`/code add … discount=` end to end (SPEC §8 "Codes in the store"): the code is created in the workspace's connected
-Shopify store (a local stand-in) before it is registered, or refused there and registered nowhere."""
+Shopify store (a local stand-in) before it is registered, or refused there and registered nowhere.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_code_rules.py
+(the check before the store is asked, the workspace's own connected store, an uninstalled one)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from bot.fakestores.shopify import FakeShopify
 from bot.models import StoreConnection
 from bot.registry import lookup
 from bot.stores import connections
+from conftest import SQLITE_ONLY
 from registry_support import answered, codes, refused, season, spring_with_ana_and_ben, stored, unchanged
+
+pytestmark = SQLITE_ONLY
 
 spring = pytest.fixture(spring_with_ana_and_ben)
 

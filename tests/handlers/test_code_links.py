@@ -1,5 +1,7 @@
 """`/code add … url=`: a tracking link with UTM parameters built from the names as stored, kept with the code
-and rebuilt when the campaign or the influencer is renamed."""
+and rebuilt when the campaign or the influencer is renamed.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_code_rules.py
+(links built from the names as stored, rebuilt after a rename)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from bot.models import Code
 from bot.values import esc
 from registry_support import answered, season, spring_with_ana_and_ben, stored_url
 from slackschema import assert_valid_message
+from conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY
 
 spring = pytest.fixture(spring_with_ana_and_ben)
 

@@ -1,6 +1,8 @@
 """Where the figures come from and how fresh they are (SPEC §8 "Freshness"), as `/roi` answers and the Home tab say it.
 
 spring (2026-03-01 → 2026-03-31): ana with ANA10, ben with BEN5; the clock reads Monday 2026-03-16 12:00 UTC.
+On SQLite only, except the Home tab and the other `/roi` answers (their campaign queries live in handlers/): what
+depends on the database is tested on both in tests/bot/registry/test_freshness_rules.py (sources, newest order, stores).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pytest
 
 from bot.fakeslack.driver import message_text
 from bot.fakeslack.requests import block_actions, dispatch, event
-from conftest import NOW, SECRET
+from conftest import NOW, SECRET, SQLITE_ONLY
 from freshness_support import connect_store, csv_import, live_order
 from handlers.blocks.freshness import ago, moment
 from import_support import register
@@ -38,6 +40,7 @@ def campaign_answer(roi, line: str = "/roi campaign spring") -> str:
     return message_text(only_post(roi.command(line)))
 
 
+@SQLITE_ONLY
 def test_the_campaign_answer_names_each_source_with_its_delivery_and_the_newest_order(roi, sessions, spring):
     connect_store(sessions, delivered=NOW - timedelta(minutes=5))
     live_order(sessions, "#1001", "ANA10", at(16, 11, 2))
@@ -49,10 +52,12 @@ def test_the_campaign_answer_names_each_source_with_its_delivery_and_the_newest_
                     "newest order Mar 16 11:02")
 
 
+@SQLITE_ONLY
 def test_a_campaign_without_orders_says_so(roi, spring):
     assert freshness_line(campaign_answer(roi)) == "No orders yet"
 
 
+@SQLITE_ONLY
 def test_a_connected_store_that_sent_nothing_for_the_campaign_is_named(roi, sessions, spring):
     connect_store(sessions, delivered=NOW - timedelta(hours=3), synced=NOW - timedelta(minutes=40))
     csv_import(sessions, "A1,2026-03-14,200,BEN5\n", at(14, 18))
@@ -62,12 +67,14 @@ def test_a_connected_store_that_sent_nothing_for_the_campaign_is_named(roi, sess
         "last sync 40 min ago)")
 
 
+@SQLITE_ONLY
 def test_hand_recorded_sales_are_named_with_their_day(roi, spring):
     answered(roi.command("/roi sale ANA10 amount=120"))
 
     assert freshness_line(campaign_answer(roi)) == "Orders from sales recorded by hand · newest order Mar 16"
 
 
+@SQLITE_ONLY
 def test_every_store_is_named_and_an_uninstalled_one_says_since_when(roi, sessions, spring):
     connect_store(sessions, synced=NOW - timedelta(days=2))
     connect_store(sessions, kind="woocommerce", uninstalled=at(10, 8))
@@ -79,6 +86,7 @@ def test_every_store_is_named_and_an_uninstalled_one_says_since_when(roi, sessio
         "newest order Mar 12 09:30")
 
 
+@SQLITE_ONLY
 def test_another_workspaces_stores_and_imports_are_never_shown(roi, sessions, spring):
     connect_store(sessions, team="T0OTHER01", delivered=NOW - timedelta(minutes=5))
     csv_import(sessions, "A1,2026-03-14,200,BEN5\n", at(15, 10), team="T0OTHER01")

@@ -1,5 +1,7 @@
 """`/influencer add` end to end: handles, followers, platforms and managers, and enrolling in a campaign with
-its terms, read back from the database. Every refusal names its field and writes nothing."""
+its terms, read back from the database. Every refusal names its field and writes nothing.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_influencer_rules.py
+(handles case-insensitive per workspace, enrolment terms and start defaults, refused enrolments writing nothing)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Campaign, Enrolment, Influencer
+from conftest import SQLITE_ONLY
 from registry_support import (
     BEN, answered, autumn_campaign, count, enrolment, person, refused, spring_campaign, unchanged,
 )
+
+pytestmark = SQLITE_ONLY
 
 spring = pytest.fixture(spring_campaign)
 autumn = pytest.fixture(autumn_campaign)

@@ -1,5 +1,7 @@
 """`/influencer list`, `show`, `remove` and `set` (influencer and enrolment keys) end to end, and the command's
-usage, read back from the database. Every refusal names its field and writes nothing."""
+usage, read back from the database. Every refusal names its field and writes nothing.
+On SQLite only, except the list and show tests (their queries live in handlers/influencer.py): what depends on
+the database is tested on both in tests/bot/registry/test_influencer_rules.py (set, rename, cut, remove)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy import func, select
 from bot.fakeslack.driver import message_text
 from bot.models import Campaign, Code, EngagementStat, Enrolment, Order, Workspace
 from handlers.blocks.influencers import REMOVE
+from conftest import SQLITE_ONLY
 from registry_support import (
     BEN, answered, autumn_campaign, count, enrolment, person, refused, spring_campaign, stored, table_rows, unchanged,
 )
@@ -56,6 +59,7 @@ def test_list_with_no_influencers_says_how_to_add_one(roi):
     assert "/influencer add" in text
 
 
+@SQLITE_ONLY
 def test_list_of_an_unknown_campaign_says_so(roi, spring):
     text = answered(roi.command("/influencer list campaign=winter"))
 
@@ -73,6 +77,7 @@ def test_show_gives_profile_terms_and_codes_in_each_campaign(roi, spring, autumn
         assert expected in text
 
 
+@SQLITE_ONLY
 def test_show_of_an_unknown_handle_suggests_the_closest(roi):
     answered(roi.command("/influencer add ana.makes"))
 
@@ -92,6 +97,7 @@ def add_order(sessions, *, codes: str) -> None:
                           subtotal=Decimal("120.00"), codes=codes))
 
 
+@SQLITE_ONLY
 def test_remove_deletes_enrolments_codes_and_stats_but_keeps_orders(roi, sessions, spring, autumn):
     answered(roi.command("/influencer add ana campaign=spring"))
     answered(roi.command("/influencer add ana campaign=autumn"))
@@ -119,6 +125,7 @@ def test_remove_deletes_enrolments_codes_and_stats_but_keeps_orders(roi, session
     assert count(sessions, Campaign) == 2
 
 
+@SQLITE_ONLY
 def test_removed_handle_can_be_added_again(roi, sessions):
     answered(roi.command("/influencer add ana followers=5k"))
     answered(roi.command("/influencer remove ana"))
@@ -128,6 +135,7 @@ def test_removed_handle_can_be_added_again(roi, sessions):
     assert person(sessions, "ana").followers is None
 
 
+@SQLITE_ONLY
 def test_remove_of_an_unknown_handle_writes_nothing(roi, sessions):
     answered(roi.command("/influencer add ana"))
 
@@ -140,6 +148,7 @@ def test_remove_of_an_unknown_handle_writes_nothing(roi, sessions):
 # -- set -----------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("option", "attr", "value"), [
     ("platform=youtube", "platform", "youtube"),
     ("followers=1.2m", "followers", 1_200_000),
@@ -156,6 +165,7 @@ def test_set_changes_an_influencer_key(roi, sessions, slack, option, attr, value
     assert getattr(person(sessions, "ana"), attr) == value
 
 
+@SQLITE_ONLY
 def test_set_handle_renames_and_keeps_the_enrolments(roi, sessions, spring):
     answered(roi.command("/influencer add ana campaign=spring fee=100"))
 
@@ -166,6 +176,7 @@ def test_set_handle_renames_and_keeps_the_enrolments(roi, sessions, spring):
     assert enrolment(sessions, "ana.makes", "spring").fee == Decimal("100.00")
 
 
+@SQLITE_ONLY
 def test_set_refuses_a_handle_another_influencer_has(roi, sessions):
     answered(roi.command("/influencer add ana"))
     answered(roi.command("/influencer add ben"))
@@ -176,6 +187,7 @@ def test_set_refuses_a_handle_another_influencer_has(roi, sessions):
     assert "BEN" in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("option", "attr", "value"), [
     ("fee=450", "fee", Decimal("450.00")),
     ("commission=7.5%", "commission_pct", Decimal("7.50")),
@@ -195,6 +207,7 @@ def test_set_with_campaign_changes_the_enrolment(roi, sessions, spring, autumn, 
     assert getattr(other_after, attr) == getattr(other_before, attr)
 
 
+@SQLITE_ONLY
 def test_status_cut_records_the_day_and_active_clears_it(roi, sessions, clock, spring):
     answered(roi.command("/influencer add ana campaign=spring"))
     clock.now += timedelta(days=3)
@@ -210,6 +223,7 @@ def test_status_cut_records_the_day_and_active_clears_it(roi, sessions, clock, s
     assert (row.status, row.cut_on) == ("active", None)
 
 
+@SQLITE_ONLY
 def test_set_with_the_values_already_stored_says_nothing_changed(roi, sessions, spring):
     answered(roi.command("/influencer add ana platform=tiktok campaign=spring fee=100"))
 
@@ -218,6 +232,7 @@ def test_set_with_the_values_already_stored_says_nothing_changed(roi, sessions, 
         assert "nothing changed" in answered(roi.command("/influencer set ana campaign=spring fee=100.00")).lower()
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("options", "field"), [
     ("campaign=spring status=paused", "status"),
     ("campaign=spring fee=abc", "fee"),
@@ -242,6 +257,7 @@ def test_set_refuses_bad_values_naming_the_field_and_writes_nothing(roi, session
 # -- usage -----------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", ["/influencer", "/influencer help"])
 def test_help_and_no_arguments_show_usage_of_every_sub_command(roi, line):
     text = answered(roi.command(line))
@@ -250,6 +266,7 @@ def test_help_and_no_arguments_show_usage_of_every_sub_command(roi, line):
         assert f"/influencer {form}" in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", [
     "/influencer add ana makes",
     "/influencer add ana 25k",
@@ -263,6 +280,7 @@ def test_a_stray_word_is_refused_rather_than_ignored(roi, sessions, line):
         refused(roi.command(line), "arguments")
 
 
+@SQLITE_ONLY
 def test_unknown_sub_command_is_refused(roi, sessions):
     text = refused(roi.command("/influencer delete ana"), "sub-command")
 
@@ -270,6 +288,7 @@ def test_unknown_sub_command_is_refused(roi, sessions):
     assert count(sessions, Workspace) == 0
 
 
+@SQLITE_ONLY
 def test_an_influencer_key_given_with_campaign_is_said_to_belong_to_the_influencer(roi, sessions):
     answered(roi.command("/campaign create spring budget=1000"))
     answered(roi.command("/influencer add ana campaign=spring fee=10"))
@@ -280,6 +299,7 @@ def test_an_influencer_key_given_with_campaign_is_said_to_belong_to_the_influenc
     assert "belongs to the influencer" in text and "not a key" not in text
 
 
+@SQLITE_ONLY
 def test_an_enrolment_key_without_campaign_is_said_to_belong_to_an_enrolment_in_the_singular(roi, sessions):
     answered(roi.command("/influencer add ana"))
 

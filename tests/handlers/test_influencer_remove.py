@@ -2,18 +2,22 @@
 signed Remove / Cancel clicks through the real app, checked in the database and in what reached Slack.
 
 spring (March 2026); ana enrolled with the code ANA10, one sale through it (a credited order) and one stats row.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_influencer_rules.py
+(holdings, the confirmed removal and its cascade, gone, changed since, another workspace).
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import SECRET
+from conftest import SECRET, SQLITE_ONLY
 from registry_support import answered, answered_ephemeral, person, spring_campaign, unchanged
 from sqlalchemy import select
 
 from bot.fakeslack.driver import SlackDriver, message_text
 from bot.models import Code, EngagementStat, Enrolment, Order
 from handlers.blocks.influencers import CANCEL, REMOVE
+
+pytestmark = SQLITE_ONLY
 
 ADMIN, MEMBER = "U0ADMIN001", "U0MEMBER01"
 

@@ -1,5 +1,7 @@
 """`/influencer stats` end to end: engagement counters per day or per post for one enrolment, replaced when
-sent again, read back from the database. Every refusal names its field and writes nothing."""
+sent again, read back from the database. Every refusal names its field and writes nothing.
+On SQLite only: what depends on the database is tested on both in tests/bot/registry/test_influencer_rules.py
+(rows replaced by post or day, the enrolment they belong to, future dates refused)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import SQLITE_ONLY
 from registry_support import answered, autumn_campaign, enrolment, refused, spring_campaign, stats_of, unchanged
+
+pytestmark = SQLITE_ONLY
 
 spring = pytest.fixture(spring_campaign)
 autumn = pytest.fixture(autumn_campaign)

@@ -1,4 +1,6 @@
-"""`/roi sale`: record or correct one order by hand (source `manual`), to the asker only, within ROI_ADMINS."""
+"""`/roi sale`: record or correct one order by hand (source `manual`), to the asker only, within ROI_ADMINS.
+On SQLite only: what depends on the database is tested on both in tests/bot/test_sales.py and
+tests/bot/registry/test_sale_rules.py (money stored, generated ids, corrections, windows, cuts, other workspaces)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Enrolment, Influencer, Order
+from conftest import SQLITE_ONLY
 from registry_support import answered, answered_ephemeral, count, refused, seeded, unchanged
+
+pytestmark = SQLITE_ONLY
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",

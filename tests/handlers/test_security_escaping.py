@@ -1,5 +1,7 @@
 """SPEC §7 through the real app, for user text on the way out: whatever was typed, stored as typed, comes
-back escaped once, so no reply can mention anyone."""
+back escaped once, so no reply can mention anyone.
+On SQLite only: what depends on the database (text stored as typed, refusals writing nothing) is tested on both in
+tests/bot/registry/test_campaign_rules.py and test_influencer_rules.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from sqlalchemy import select
 from bot.fakeslack.driver import Answer
 from bot.models import Campaign
 from bot.values import esc
+from conftest import SQLITE_ONLY
 from registry_support import answered_ephemeral, stored
+
+pytestmark = SQLITE_ONLY
 
 
 def assert_nothing_pings(answer: Answer) -> None:

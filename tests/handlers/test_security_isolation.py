@@ -1,5 +1,7 @@
 """SPEC §7 through the real app, for who may see and change what: one workspace never sees or changes
-another's data, and ROI_ADMINS guards every changing command."""
+another's data, and ROI_ADMINS guards every changing command.
+On SQLite only, except the reading test (list and show queries live in handlers/): what depends on the
+database is tested on both in tests/bot/registry/test_isolation_rules.py (lookups, changes and reuse per workspace)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from bot.fakeslack.driver import Answer, SlackDriver
 from bot.models import Campaign, Influencer, Workspace
 from handlers.blocks.influencers import REMOVE
+from conftest import SQLITE_ONLY
 from registry_support import answered_ephemeral, stored, unchanged
 
 ADMIN = "UADMIN0001"
@@ -64,6 +67,7 @@ def test_another_workspace_cannot_see_the_first_ones_data(roi, line):
             assert f"`{name}`" not in text
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", [
     "/campaign set spring budget=1",
     "/campaign set spring name=stolen",
@@ -85,6 +89,7 @@ def test_another_workspace_cannot_change_the_first_ones_data(roi, sessions, line
         answered_ephemeral(roi.command(line, team=OTHER_TEAM))
 
 
+@SQLITE_ONLY
 def test_another_workspace_may_reuse_the_same_names_and_codes(roi, sessions):
     registered(roi)
 
@@ -104,6 +109,7 @@ def test_another_workspace_may_reuse_the_same_names_and_codes(roi, sessions):
     assert len(stored(sessions)["codes"]) == 2
 
 
+@SQLITE_ONLY
 def test_each_workspace_changes_only_its_own_copy(roi, sessions):
     registered(roi)
     registered(roi, team=OTHER_TEAM)
@@ -150,6 +156,7 @@ CHANGING = [
 ]
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", CHANGING)
 def test_a_non_admin_is_refused_every_changing_command_and_nothing_is_written(guarded, sessions, line):
     with unchanged(sessions):
@@ -160,6 +167,7 @@ def test_a_non_admin_is_refused_every_changing_command_and_nothing_is_written(gu
     assert answer.posts == []
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", [
     "/campaign list", "/campaign show spring", "/influencer list", "/influencer show ana", "/code list",
     "/campaign help", "/influencer", "/code help",
@@ -170,6 +178,7 @@ def test_a_non_admin_can_still_read(guarded, line):
     assert "admin" not in text.lower()
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("line", CHANGING)
 def test_an_admin_can_run_every_changing_command(guarded, sessions, line):
     before = stored(sessions)
@@ -182,6 +191,7 @@ def test_an_admin_can_run_every_changing_command(guarded, sessions, line):
     assert stored(sessions) != before
 
 
+@SQLITE_ONLY
 def test_the_admin_refusal_comes_before_any_validation(guarded, sessions):
     with unchanged(sessions):
         text = answered_ephemeral(guarded.command("/campaign create sp!ng budget=abc", user=MEMBER))

@@ -1,5 +1,7 @@
 """SPEC §7: ROI_ADMINS guards CSV files shared in a DM exactly as it guards changing commands: a member's share
-is refused in the DM before anything is fetched or written, and the same file shared by an admin is imported."""
+is refused in the DM before anything is fetched or written, and the same file shared by an admin is imported.
+On SQLite only, except the admin's share that is imported (its claim lives in handlers/files.py): the refusals come
+before anything is read or written, and who may decide is tested on both in tests/bot/registry/test_alert_rules.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pytest
 
 from bot.fakeslack.driver import SlackDriver, message_text
 from bot.permissions import may_change, may_decide
-from conftest import SECRET
+from conftest import SECRET, SQLITE_ONLY
 from import_support import register
 from registry_support import stored, unchanged
 
@@ -38,6 +40,7 @@ def dm_posts(answer, user: str) -> list[dict]:
     return posts
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_a_member_outside_roi_admins_sharing_a_csv_is_refused_in_the_dm_and_nothing_is_written(guarded, slack, sessions,
                                                                                                  kind):
@@ -73,6 +76,7 @@ def test_after_a_members_refused_share_an_admin_sharing_the_same_file_has_it_imp
         assert len(after["influencers"]) == len(before["influencers"]) + 1
 
 
+@SQLITE_ONLY
 def test_a_members_share_of_several_files_is_refused_once_naming_them(guarded, slack, sessions):
     for n in range(2):
         slack.add_file(f"F0PART{n}", FILES["orders"], name=f"part{n}.csv", user=MEMBER)
@@ -86,6 +90,7 @@ def test_a_members_share_of_several_files_is_refused_once_naming_them(guarded, s
     assert "*part0.csv*, *part1.csv*" in message_text(post)
 
 
+@SQLITE_ONLY
 def test_a_refused_share_names_the_file_escaped_so_it_mentions_nobody(guarded, slack, sessions):
     slack.add_file("F0HOSTILE", FILES["orders"], name="<!channel> <@U0123ABCD> q1.csv", user=MEMBER)
 
@@ -121,6 +126,7 @@ def test_may_decide_is_the_manager_or_whoever_may_change_data(admins, manager, u
     assert may_decide(admins, manager, user) is decides
 
 
+@SQLITE_ONLY
 def test_the_rules_read_roi_admins_from_the_settings(settings):
     guarded = settings.with_(admins=frozenset({ADMIN}))
 

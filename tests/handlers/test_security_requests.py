@@ -1,5 +1,7 @@
 """SPEC §7 through the real app, for requests themselves: only signed, fresh requests are served, and an
-unexpected failure gives the user a reference id that the log carries too, with no secret in either."""
+unexpected failure gives the user a reference id that the log carries too, with no secret in either.
+On SQLite only: request verification happens before anything is read; what the accepted command stores is tested
+on both in tests/bot/registry/test_campaign_rules.py."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ import pytest
 from bot import logs
 from bot.fakeslack.requests import bolt_request, dispatch, sign, slash_command
 from bot.registry import campaigns as campaign_registry
-from conftest import SECRET
+from conftest import SECRET, SQLITE_ONLY
 from registry_support import answered_ephemeral, stored, unchanged
+
+pytestmark = SQLITE_ONLY
 
 # -- signatures ----------------------------------------------------------------------------------
 
