@@ -7,12 +7,15 @@ e.g. `spring = pytest.fixture(spring_campaign)`."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from contextlib import contextmanager
 
 from sqlalchemy import func, select, text
 
 from bot.fakeslack.driver import Answer
 from bot.models import Base, Campaign, Code, EngagementStat, Enrolment, Influencer
+from bot.registry import campaigns, influencers, lookup
+from bot.registry import codes as code_registry  # `codes` below lists the stored ones
 from slackschema import assert_valid_message
 
 GROWTH = {"id": "C0GROWTH01", "name": "growth"}
@@ -138,6 +141,18 @@ def stored_url(sessions, code: str) -> str | None:
 
 
 # -- starting points -----------------------------------------------------------------------------
+
+
+def seed_march(sessions, team: str, *, budget, people: dict[str, tuple[dict, str]], today) -> None:
+    """Without Slack: workspace `team` with campaign spring (March 2026, `budget`) and each of `people`
+    (handle -> (enrolment terms, code)) enrolled with their code, as the registry functions store them."""
+    with sessions.begin() as session:
+        ws = lookup.workspace(session, team)
+        camp = campaigns.create(session, ws, {"name": "spring", "budget": budget, "start": date(2026, 3, 1),
+                                              "end": date(2026, 3, 31)})
+        for handle, (terms, code) in people.items():
+            row = influencers.enrol(session, influencers.create(session, ws, handle, {}), camp, terms, today=today)
+            code_registry.add(session, row, code, url=None, user_id=None)
 
 
 _SEEDS: dict[tuple, dict[str, list[tuple]] | None] = {}  # what each seed wrote, None where it cannot be reused

@@ -18,12 +18,13 @@ import string
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from bot.fakeslack import webapi
 from bot.fakeslack.webapi import channel_for_users, page
+from bot.localhttp import QuietHandler, Server
 
 __all__ = ["Call", "FakeSlack", "channel_for_users", "page"]
 _ID_CHARS = string.ascii_uppercase + string.digits
@@ -104,7 +105,7 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         """Bind a free port on 127.0.0.1 and serve in a daemon thread; a no-op when already running."""
         if self._server is None:
-            self._server = _Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"slack": self}))
+            self._server = Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"slack": self}))
             self._stopping.clear()
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL},
                                             name="fakeslack", daemon=True)
@@ -292,22 +293,8 @@ class FakeSlack:
         return _Reply(200, f"OK - {len(call.body)}", content_type="text/plain")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the default 5 drops bursts of concurrent clients into 1 s SYN retries
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     slack: FakeSlack  # set on the per-server subclass
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay silent: test output and the demo's terminal are not the place for access logs."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def _serve(self) -> None:
         url = urlsplit(self.path)

@@ -12,11 +12,13 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["Call", "Reply", "StoreServer", "post"]
+from bot.localhttp import QuietHandler, Server
+
+__all__ = ["Call", "Delivery", "Reply", "StoreServer", "post"]
 # How often the serving thread looks for a stop request: stopping waits up to this long.
 POLL = 0.005
 
@@ -51,6 +53,23 @@ class Reply:
     content_type: str = "application/json; charset=utf-8"
 
 
+@dataclass
+class Delivery:
+    """One webhook POST as sent, so it can be sent again byte for byte (a duplicate or a retry)."""
+
+    url: str
+    topic: str
+    body: bytes
+    headers: dict[str, str]
+    status: int = 0
+    response: bytes = b""
+    elapsed: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        """A header as sent (case-insensitive)."""
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+
 class StoreServer:
     """Lifecycle and recording shared by FakeShopify and FakeWooCommerce; subclasses define `_answer`."""
 
@@ -58,6 +77,7 @@ class StoreServer:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.deliveries: list[Delivery] = []  # the webhooks this store sent
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -65,7 +85,7 @@ class StoreServer:
     def start(self):
         """Bind a free port on 127.0.0.1 and serve in a daemon thread; a no-op when already running."""
         if self._server is None:
-            self._server = _Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"store": self}))
+            self._server = Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"store": self}))
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL},
                                             name=self.thread_name, daemon=True)
             self._thread.start()
@@ -119,26 +139,20 @@ class StoreServer:
             self._cond.notify_all()
         return reply
 
+    def _deliver(self, delivery: Delivery, timeout: float) -> tuple[int, bytes, float]:
+        """POST `delivery` and keep it with what the receiver answered: (status, body, seconds)."""
+        delivery.status, delivery.response, delivery.elapsed = post(delivery.url, delivery.body, delivery.headers,
+                                                                    timeout=timeout)
+        with self._cond:
+            self.deliveries.append(delivery)
+        return delivery.status, delivery.response, delivery.elapsed
+
     def _answer(self, call: Call) -> Reply:  # pragma: no cover - every store overrides it
         raise NotImplementedError
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the default 5 drops bursts of concurrent clients into 1 s SYN retries
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     store: StoreServer  # set on the per-server subclass
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay silent: test output and the demo's terminal are not the place for access logs."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def _serve(self) -> None:
         url = urlsplit(self.path)

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from bot.fakestores import graphql
-from bot.fakestores.server import Call, Reply, StoreServer, post
+from bot.fakestores.server import Call, Delivery, Reply, StoreServer
 from bot.fakestores.shopify_orders import (Discount, Line, Refund, ShopifyOrder, connection, generate_orders, money,
                                            node_view, parse_stamp, rest_view)
 
@@ -42,23 +42,6 @@ _SORT_KEYS = {"ID": lambda o: o.id, "UPDATED_AT": lambda o: o.updated_at.timesta
 MAX_PAGE = 250
 _TIME_SORTS = {"UPDATED_AT", "CREATED_AT", "PROCESSED_AT"}
 _REQUIRED = {"title": "Title", "code": "Code", "startsAt": "Starts at", "customerGets": "Customer gets"}
-
-
-@dataclass
-class Delivery:
-    """One webhook POST as sent, so it can be sent again byte for byte (a duplicate or a retry)."""
-
-    url: str
-    topic: str
-    body: bytes
-    headers: dict[str, str]
-    status: int = 0
-    response: bytes = b""
-    elapsed: float = 0.0
-
-    def header(self, name: str) -> str | None:
-        """A header as sent (case-insensitive)."""
-        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
 
 
 @dataclass
@@ -98,7 +81,6 @@ class FakeShopify(StoreServer):
         self.access_token = access_token
         self.orders: dict[int, ShopifyOrder] = {}
         self.discounts: dict[str, dict] = {}  # lower-cased code → the created DiscountCodeBasic
-        self.deliveries: list[Delivery] = []
         self.violations = 0  # requests that arrived when the bucket could not cover their cost
         self.throttled = 0  # requests refused as THROTTLED / 429 (equals violations while `throttle` is on)
         self.bucket = _Bucket(bucket_size, restore_rate, bucket_size)
@@ -279,13 +261,6 @@ class FakeShopify(StoreServer):
         if new_webhook_id:
             headers["X-Shopify-Webhook-Id"] = str(uuid.uuid4())
         return self._deliver(Delivery(original.url, original.topic, original.body, headers), timeout)
-
-    def _deliver(self, delivery: Delivery, timeout: float) -> tuple[int, bytes, float]:
-        delivery.status, delivery.response, delivery.elapsed = post(delivery.url, delivery.body, delivery.headers,
-                                                                    timeout=timeout)
-        with self._lock:
-            self.deliveries.append(delivery)
-        return delivery.status, delivery.response, delivery.elapsed
 
     # -- HTTP ------------------------------------------------------------------------------------------------
 

@@ -15,14 +15,13 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from urllib.parse import urlencode
 
 from bot.fakestores.phpjson import php_json_encode
 from bot.fakestores.samples import WOOCOMMERCE_HEADERS
-from bot.fakestores.server import Call, Reply, StoreServer, post
+from bot.fakestores.server import Call, Delivery, Reply, StoreServer
 from bot.fakestores.woocommerce_orders import (WooCoupon, WooLine, WooOrder, WooRefund, generate_orders, rest_view,
                                                utc_now)
 
@@ -35,17 +34,7 @@ _ORDERBY = {"date": lambda o: (o.created, o.id), "id": lambda o: (o.id,), "inclu
             "title": lambda o: (o.id,), "slug": lambda o: (o.id,), "modified": lambda o: (o.modified, o.id)}
 
 
-@dataclass
-class WooDelivery:
-    """One webhook POST as sent (body bytes and headers), so it can be sent again."""
-
-    url: str
-    topic: str
-    body: bytes
-    headers: dict[str, str]
-    status: int = 0
-    response: bytes = b""
-    elapsed: float = 0.0
+WooDelivery = Delivery  # the same record as Shopify's deliveries
 
 
 def _error(status: int, code: str, message: str, **data: Any) -> Reply:
@@ -65,7 +54,6 @@ class FakeWooCommerce(StoreServer):
         self.consumer_key, self.consumer_secret, self.webhook_secret = consumer_key, consumer_secret, webhook_secret
         self.currency, self.utc_offset, self.clock = currency, utc_offset, clock
         self.orders: dict[int, WooOrder] = {}
-        self.deliveries: list[WooDelivery] = []
         self._lock = threading.RLock()
         self._next_id = 3000
         self._changes = 0  # bumped by every change to stored orders, so the sorted indexes know to rebuild
@@ -190,13 +178,6 @@ class FakeWooCommerce(StoreServer):
         headers = {"Content-Type": "application/x-www-form-urlencoded",
                    "User-Agent": f"WordPress/6.8.3; {self.store_url}"}
         return self._deliver(WooDelivery(url, "ping", f"webhook_id={webhook_id}".encode(), headers), timeout)
-
-    def _deliver(self, delivery: WooDelivery, timeout: float) -> tuple[int, bytes, float]:
-        delivery.status, delivery.response, delivery.elapsed = post(delivery.url, delivery.body, delivery.headers,
-                                                                    timeout=timeout)
-        with self._lock:
-            self.deliveries.append(delivery)
-        return delivery.status, delivery.response, delivery.elapsed
 
     # -- HTTP ------------------------------------------------------------------------------------------------
 

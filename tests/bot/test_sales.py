@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from bot import sales
 from bot.errors import Conflict, InputError, NotFound
 from bot.models import Order
-from bot.registry import campaigns, codes, influencers, lookup
+from bot.registry import lookup
+from registry_support import seed_march
 
 DAY = date(2026, 3, 10)
 
@@ -19,13 +20,7 @@ DAY = date(2026, 3, 10)
 @pytest.fixture
 def world(sessions):
     """Workspace T1: campaign spring (March, window 7 days) with ana enrolled, code ANA10."""
-    with sessions.begin() as session:
-        ws = lookup.workspace(session, "T1")
-        camp = campaigns.create(session, ws, {"name": "spring", "budget": Decimal(1000), "start": date(2026, 3, 1),
-                                              "end": date(2026, 3, 31)})
-        ana = influencers.create(session, ws, "ana", {})
-        codes.add(session, influencers.enrol(session, ana, camp, {"fee": Decimal(100)}, today=DAY), "ANA10",
-                  url=None, user_id=None)
+    seed_march(sessions, "T1", budget=Decimal(1000), today=DAY, people={"ana": ({"fee": Decimal(100)}, "ANA10")})
     return sessions
 
 

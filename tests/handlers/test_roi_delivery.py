@@ -16,7 +16,7 @@ from bot.db import make_sessions
 from bot.fakeslack.requests import dispatch, slash_command
 from bot.runtime import Runtime
 from conftest import SECRET, SQLITE_ONLY
-from registry_support import answered, answered_ephemeral, seeded
+from registry_support import answered_ephemeral, seeded
 
 SETUP = [
     "/campaign create spring budget=5000 start=2026-03-01 end=2026-03-31",

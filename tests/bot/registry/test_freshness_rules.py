@@ -6,7 +6,7 @@ spring (2026-03-01 → 2026-03-31): ana with ANA10, ben with BEN5; now is Monday
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from bot import freshness, sales
 from bot.models import Campaign
-from bot.registry import campaigns, codes, influencers, lookup
+from bot.registry import lookup
 from conftest import NOW
 from freshness_support import connect_store, csv_import, live_order
+from registry_support import seed_march
 
 UTC = timezone.utc
 
@@ -28,13 +29,8 @@ def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def spring(sessions):
-    with sessions.begin() as session:
-        ws = lookup.workspace(session, "T0001")
-        camp = campaigns.create(session, ws, {"name": "spring", "budget": Decimal(5000), "start": date(2026, 3, 1),
-                                              "end": date(2026, 3, 31)})
-        for handle, code in (("ana", "ANA10"), ("ben", "BEN5")):
-            row = influencers.enrol(session, influencers.create(session, ws, handle, {}), camp, {}, today=NOW.date())
-            codes.add(session, row, code, url=None, user_id=None)
+    seed_march(sessions, "T0001", budget=Decimal(5000), today=NOW.date(),
+               people={"ana": ({}, "ANA10"), "ben": ({}, "BEN5")})
     return sessions
 
 

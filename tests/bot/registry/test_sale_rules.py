@@ -18,20 +18,15 @@ from bot.errors import InputError, NotFound
 from bot.models import Enrolment, Influencer, Order
 from bot.registry import campaigns, codes, influencers, lookup
 from bot.reports import campaign_report
-from registry_support import unchanged
+from registry_support import seed_march, unchanged
 
 TODAY = date(2026, 3, 16)
 
 
 @pytest.fixture
 def spring(sessions):
-    with sessions.begin() as session:
-        ws = lookup.workspace(session, "T0001")
-        camp = campaigns.create(session, ws, {"name": "spring", "budget": Decimal(5000), "start": date(2026, 3, 1),
-                                              "end": date(2026, 3, 31)})
-        ana = influencers.create(session, ws, "ana", {})
-        row = influencers.enrol(session, ana, camp, {"fee": Decimal(1000), "commission": Decimal(10)}, today=TODAY)
-        codes.add(session, row, "ANA10", url=None, user_id=None)
+    seed_march(sessions, "T0001", budget=Decimal(5000), today=TODAY,
+               people={"ana": ({"fee": Decimal(1000), "commission": Decimal(10)}, "ANA10")})
     return sessions
 
 

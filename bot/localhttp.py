@@ -1,0 +1,28 @@
+"""What the local stand-ins (bot.fakeslack, bot.fakestores) share: a threaded HTTP server for 127.0.0.1 that takes
+bursts, and a request handler that keeps quiet and hands GET and POST to one method."""
+
+from __future__ import annotations
+
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 drops bursts of concurrent clients into 1 s SYN retries
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """GET and POST both go to `_serve`; no access log."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay silent: test output and the demo's terminal are not the place for access logs."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:  # pragma: no cover - every stand-in defines it
+        raise NotImplementedError
