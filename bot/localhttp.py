@@ -1,8 +1,9 @@
 """What the local stand-ins (bot.fakeslack, bot.fakestores) share: a threaded HTTP server for 127.0.0.1 that takes
-bursts, and a request handler that keeps quiet and hands GET and POST to one method."""
+bursts, and a request handler that keeps quiet, hands GET and POST to one method and writes replies."""
 
 from __future__ import annotations
 
+import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -26,3 +27,23 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:  # pragma: no cover - every stand-in defines it
         raise NotImplementedError
+
+    def send_reply(self, reply: Any) -> None:
+        """Write `reply` (its `status`, `payload` — bytes, text or JSON-able —, `content_type` and `headers`)."""
+        payload = reply.payload
+        if isinstance(payload, bytes):
+            data = payload
+        elif isinstance(payload, str):
+            data = payload.encode()
+        else:
+            data = json.dumps(payload).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except ConnectionError:
+            pass  # the client gave up waiting (a timeout test); nothing left to tell it

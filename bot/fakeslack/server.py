@@ -323,23 +323,7 @@ class _Handler(QuietHandler):
         self._send(self.slack._handle(call, route))
 
     def _send(self, reply: _Reply) -> None:
-        payload = reply.payload
-        if isinstance(payload, bytes):
-            data = payload
-        elif isinstance(payload, str):
-            data = payload.encode()
-        else:
-            data = json.dumps(payload).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except ConnectionError:
-            pass  # the client gave up waiting (a timeout test); nothing left to tell it
+        self.send_reply(reply)
 
 
 def _parse_body(raw: bytes, headers: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ way it drives the Slack stand-in. Each store subclass answers in `_answer(call)`
 from __future__ import annotations
 
 import http.client
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -159,24 +158,7 @@ class _Handler(QuietHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         call = Call(method=self.command, path=url.path, query=dict(parse_qsl(url.query, keep_blank_values=True)),
                     headers=dict(self.headers.items()), body=raw, at=time.time())
-        reply = self.store._handle(call)
-        payload = reply.payload
-        if isinstance(payload, bytes):
-            data = payload
-        elif isinstance(payload, str):
-            data = payload.encode()
-        else:
-            data = json.dumps(payload).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except ConnectionError:
-            pass  # the client gave up waiting; nothing left to tell it
+        self.send_reply(self.store._handle(call))
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 5) -> tuple[int, bytes, float]:
