@@ -38,3 +38,14 @@ def test_a_small_run_measures_everything_and_the_peer_agrees(tmp_path):
     assert "old figures" not in text and "before" in text and "after" in text
     assert "| import peak RSS | < 500 MB |" in text and "same numbers in all 3 campaigns" in text
     assert "| a burst of 2 at once: ack p50 / p99, all answered (median) | — |" in text
+
+
+def test_a_small_store_run_loses_nothing_and_obeys_the_throttle(tmp_path):
+    from bench import stores
+
+    assert stores.main(["--no-pg", "--deliveries", "20", "--senders", "2", "--sync-orders", "300",
+                        "--results", str(tmp_path)]) == 0
+    measured = json.loads((tmp_path / "stores.json").read_text())["sqlite"]
+    hooks, pulled = measured["webhooks"], measured["sync"]
+    assert hooks["acked"] == 20 and hooks["lost"] == 0 and hooks["ack"]["n"] == 20
+    assert pulled["read"] == 300 and pulled["violations"] == 0
