@@ -18,18 +18,15 @@ import string
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from bot.fakeslack import webapi
 from bot.fakeslack.webapi import channel_for_users, page
-from bot.localhttp import QuietHandler, Server
+from bot.localhttp import LocalServer, QuietHandler
 
 __all__ = ["Call", "FakeSlack", "channel_for_users", "page"]
 _ID_CHARS = string.ascii_uppercase + string.digits
-# How often the serving thread looks for a stop request: stopping waits up to this long (tests start and stop many).
-POLL = 0.005
 
 
 @dataclass
@@ -74,8 +71,10 @@ class _Reply:
     content_type: str = "application/json; charset=utf-8"
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     """An in-process HTTP stand-in of Slack: Web API under /api/, response URLs, file download and upload."""
+
+    thread_name = "fakeslack"
 
     def __init__(self, *, team_id: str = "T0001", team_name: str = "Acme", user_id: str = "UBOT",
                  bot_id: str = "BBOT", app_id: str = "A0001"):
@@ -97,43 +96,17 @@ class FakeSlack:
         self._ts = itertools.count(1_700_000_000_000_100, 100)
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> FakeSlack:
-        """Bind a free port on 127.0.0.1 and serve in a daemon thread; a no-op when already running."""
-        if self._server is None:
-            self._server = Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"slack": self}))
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL},
-                                            name="fakeslack", daemon=True)
-            self._thread.start()
-        return self
+    def _handler(self) -> type[QuietHandler]:
+        return type("Handler", (_Handler,), {"slack": self})
 
-    def stop(self) -> None:
-        """Stop serving and release the socket; safe to call twice."""
-        server, thread, self._server, self._thread = self._server, self._thread, None, None
-        if server is None:
-            return
+    def _on_start(self) -> None:
+        self._stopping.clear()
+
+    def _on_stop(self) -> None:
         self._stopping.set()  # wakes handlers sleeping in delay()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` of the running server."""
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def api_url(self) -> str:

@@ -11,15 +11,12 @@ import http.client
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.localhttp import QuietHandler, Server
+from bot.localhttp import LocalServer, QuietHandler
 
 __all__ = ["Call", "Delivery", "Reply", "StoreServer", "post"]
-# How often the serving thread looks for a stop request: stopping waits up to this long.
-POLL = 0.005
 
 
 @dataclass
@@ -69,7 +66,7 @@ class Delivery:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
 
 
-class StoreServer:
+class StoreServer(LocalServer):
     """Lifecycle and recording shared by FakeShopify and FakeWooCommerce; subclasses define `_answer`."""
 
     thread_name = "fakestore"
@@ -78,39 +75,9 @@ class StoreServer:
         self.calls: list[Call] = []
         self.deliveries: list[Delivery] = []  # the webhooks this store sent
         self._cond = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self):
-        """Bind a free port on 127.0.0.1 and serve in a daemon thread; a no-op when already running."""
-        if self._server is None:
-            self._server = Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"store": self}))
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL},
-                                            name=self.thread_name, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the socket; safe to call twice."""
-        server, thread, self._server, self._thread = self._server, self._thread, None, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` of the running server."""
-        if self._server is None:
-            raise RuntimeError(f"{type(self).__name__} is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _handler(self) -> type[QuietHandler]:
+        return type("Handler", (_Handler,), {"store": self})
 
     def calls_to(self, kind: str) -> list[Call]:
         """Calls recorded so far of one kind ("token", "graphql", "orders", …)."""
