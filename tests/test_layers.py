@@ -1,7 +1,8 @@
 """The layers point one way (ARCHITECTURE.md): metrics ← bot (domain and storage) ← handlers (Slack) ← bot.wiring.
 
 Every import in the packages is read, those inside functions too; only the composition root, bot/wiring/, may
-import upward."""
+import upward, and of it only bot/wiring/app.py imports handlers/ (the rest of bot/wiring takes the Slack side from
+there)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,12 @@ def test_no_module_imports_a_layer_above_its_own(path):
     own = layer_of(".".join(path.relative_to(ROOT).with_suffix("").parts))
     upward = sorted({m for m in imports(path) if layer_of(m) and layer_of(m) not in ALLOWED[own]})
     assert upward == [], f"{path.relative_to(ROOT)} ({own}) imports {upward}"
+
+
+def test_only_the_app_factory_imports_handlers_from_outside_it():
+    importing = sorted(str(p.relative_to(ROOT)) for p in sources("bot")
+                       if any(layer_of(m) == "handlers" for m in imports(p)))
+    assert importing == ["bot/wiring/app.py"]
 
 
 def test_the_domain_talks_to_slack_only_through_the_installation_store():

@@ -1,4 +1,8 @@
-"""The app factory: one place where the Bolt app, its Web API client and every listener are put together."""
+"""The app factory: one place where the Bolt app, its Web API client and every listener are put together.
+
+It is also the one module outside handlers/ that imports it: the rest of bot/wiring (the web server, the command
+line, the scheduler, the demo) takes the Slack side it drives from here (`chart_pool`, `envelope`, `files`,
+`posting`, `sending`), so the layers' single upward edge is this file (tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ import handlers
 from bot import install
 from bot.config import Settings
 from bot.runtime import Runtime
-from handlers import envelope
+from handlers import chart_pool, envelope, files  # noqa: F401 - chart_pool, files: for the rest of bot/wiring
 from handlers.client import make_client
+from handlers.jobs import alerts as sending  # noqa: F401 - for the rest of bot/wiring
+from handlers.jobs import digests as posting  # noqa: F401 - for the rest of bot/wiring
 
 log = logging.getLogger(__name__)
 

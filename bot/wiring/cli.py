@@ -95,7 +95,7 @@ def _terminated(signum, _frame) -> None:
 def _with_scheduler(app, args, run) -> int:
     """Run `run()` with the chart workers and, unless --no-scheduler, the scheduled jobs beside it."""
     from bot.wiring.scheduler import Scheduler
-    from handlers import chart_pool
+    from bot.wiring.app import chart_pool
 
     # A process manager stops the app with SIGTERM: leave through the `finally` below, as Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminated)

@@ -25,9 +25,7 @@ from bot.fakeslack.server import Call, FakeSlack
 from bot.jobs import alerts, digests
 from bot.models import Alert, Campaign, Workspace
 from bot.runtime import Runtime
-from bot.wiring.app import create_app
-from handlers.jobs import alerts as sending
-from handlers.jobs import digests as posting
+from bot.wiring.app import create_app, posting, sending
 
 SECRET = "demo-signing-secret"
 TOKEN = "xoxb-demo-not-a-real-token"

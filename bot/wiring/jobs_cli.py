@@ -12,9 +12,8 @@ from bot.errors import BotError, InputError
 from bot.jobs import alerts, digests
 from bot.registry import lookup
 from bot.runtime import Runtime
+from bot.wiring.app import posting, sending
 from bot.wiring.scheduler import Scheduler, last_posted, plan
-from handlers.jobs import alerts as sending
-from handlers.jobs import digests as posting
 
 log = logging.getLogger("roi.scheduler")
 

@@ -25,9 +25,7 @@ from bot.jobs import alerts, digests, store_sync
 from bot.models import Campaign, JobRun, Workspace
 from bot.runtime import Runtime
 from bot.schedule import Schedule, parse_schedule
-from handlers import files
-from handlers.jobs import alerts as sending
-from handlers.jobs import digests as posting
+from bot.wiring.app import files, posting, sending
 from metrics.status import Status
 
 log = logging.getLogger("roi.scheduler")

@@ -23,7 +23,7 @@ from slack_bolt.request.internals import build_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db, freshness
-from handlers import envelope
+from bot.wiring.app import envelope
 
 log = logging.getLogger(__name__)
 MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger before reading it
