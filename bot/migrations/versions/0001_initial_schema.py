@@ -1,6 +1,6 @@
 """Initial schema: workspaces, campaigns, influencers, enrolments, codes, orders, engagement stats, alerts, job runs.
 
-Money columns hold integer hundredths (see bot.models.Cents).
+Money columns hold integer hundredths (see bot.dbtypes.Cents).
 
 Revision ID: 0001
 Revises:
