@@ -26,8 +26,8 @@ from urllib.parse import parse_qsl
 
 from bot.fakestores import graphql
 from bot.fakestores.server import Call, Delivery, Reply, StoreServer
-from bot.fakestores.shopify_orders import (Discount, Line, Refund, ShopifyOrder, connection, generate_orders, money,
-                                           node_view, parse_stamp, rest_view)
+from bot.fakestores.shopify_orders import Discount, Line, Refund, ShopifyOrder, generate_orders, money, parse_stamp
+from bot.fakestores.shopify_views import connection, node_view, rest_view
 
 __all__ = ["Delivery", "FakeShopify", "ShopifyOrder", "Line", "Discount", "Refund"]
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 from bot.fakestores.phpjson import php_json_encode
-from bot.fakestores.samples import WOOCOMMERCE_HEADERS
+from bot.fakestores.woocommerce_samples import WOOCOMMERCE_HEADERS
 from bot.fakestores.server import Call, Delivery, Reply, StoreServer
 from bot.fakestores.woocommerce_orders import (WooCoupon, WooLine, WooOrder, WooRefund, generate_orders, rest_view,
                                                utc_now)

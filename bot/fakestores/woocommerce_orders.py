@@ -1,7 +1,7 @@
 """Orders of the WooCommerce stand-in: one stored record, its REST v3 JSON (which is also the webhook body), and a
 generator fast enough for 20,000 orders.
 
-The JSON starts from a real WooCommerce 10.2.1 delivery (`samples.py`): `*_gmt` dates without an offset, the
+The JSON starts from a real WooCommerce 10.2.1 delivery (`woocommerce_samples.py`): `*_gmt` dates without an offset, the
 site-time dates beside them, `coupon_lines[]` with the keys recent versions add, refunds as negative strings,
 and the `_wc_order_attribution_*` meta data. Totals are derived from the lines, coupons and refunds.
 """
@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.fakestores.samples import WOOCOMMERCE_ORDER
+from bot.fakestores.woocommerce_samples import WOOCOMMERCE_ORDER
 
 __all__ = ["WooCoupon", "WooLine", "WooOrder", "WooRefund", "decimal", "generate_orders", "rest_view"]
 _ORDER_JSON = json.dumps(WOOCOMMERCE_ORDER)

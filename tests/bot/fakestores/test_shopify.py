@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.fakestores import samples
+from bot.fakestores import shopify_samples as samples
 from bot.fakestores.shopify import INVALID_TOKEN, FakeShopify
 
 ORDERS_QUERY = """

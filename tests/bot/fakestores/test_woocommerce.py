@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from bot.fakestores import samples
+from bot.fakestores import woocommerce_samples as samples
 from bot.fakestores.phpjson import php_json_encode
 from bot.fakestores.woocommerce import FakeWooCommerce
 
