@@ -1,5 +1,5 @@
-"""A local stand-in of one Shopify store: the client-credentials grant, the Admin GraphQL API (shopify_graphql.py: `orders`
-connection and `discountCodeBasicCreate`) with cost-based throttling, and signed webhook deliveries.
+"""A local stand-in of one Shopify store: the client-credentials grant, the Admin GraphQL API (shopify_graphql.py:
+the `orders` connection and `discountCodeBasicCreate`) with cost-based throttling, and signed webhook deliveries.
 
 Shapes and statuses follow ../shared/stores/README.md (§1 webhooks, §3 GraphQL, §4 discounts, §5 auth); where the
 facts are silent the docstring of the method says what was chosen. Tests seed orders with `add_orders` or

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from blocks_support import CY_REASONS, PARIS, field_values, mrkdwn, previous_of, report, row, spring_digest, spring_rows, valid
+from blocks_support import (CY_REASONS, PARIS, field_values, mrkdwn, previous_of, report, row, spring_digest,
+                            spring_rows, valid)
 
 from handlers.blocks import fmt
 from handlers.blocks.digest import bar, digest, period_text, snapshot
