@@ -64,6 +64,10 @@ class StoreError(Exception):
         self.message = message
 
 
+class NotConfigured(StoreError):
+    """A connection without what calling the store needs: a missing setting, found before any call (exit 2)."""
+
+
 class CostExceeded(StoreError):
     """One query asked for more points than Shopify allows a single query (`MAX_COST_EXCEEDED`): ask for less."""
 

@@ -24,7 +24,7 @@ from bot.imports.store_orders import store_orders, tidy
 from bot.imports.summary import Summary
 from bot.models import Campaign, StoreConnection, StoreDelivery
 from bot.stores import clients, payloads
-from bot.stores.shopify_api import API_VERSION, StoreError, order_payload
+from bot.stores.shopify_api import API_VERSION, NotConfigured, StoreError, order_payload
 from bot.stores.woocommerce_api import WooCommerceApi
 
 log = logging.getLogger("roi.stores")
@@ -36,11 +36,11 @@ def _client(connection: StoreConnection, api_version: str):
     """The API client of a connection, from what `roi-bot store connect` stored."""
     if connection.kind == "shopify":
         if not (connection.access_token or (connection.api_key and connection.webhook_secret)):
-            raise StoreError("no Admin API access: connect it with SHOPIFY_ACCESS_TOKEN, or SHOPIFY_CLIENT_ID and "
+            raise NotConfigured("no Admin API access: connect it with SHOPIFY_ACCESS_TOKEN, or SHOPIFY_CLIENT_ID and "
                              "SHOPIFY_CLIENT_SECRET")
         return clients.shopify(connection, api_version=api_version)
     if not (connection.api_key and connection.api_secret):
-        raise StoreError("no REST API keys: connect it with WOOCOMMERCE_KEY and WOOCOMMERCE_SECRET")
+        raise NotConfigured("no REST API keys: connect it with WOOCOMMERCE_KEY and WOOCOMMERCE_SECRET")
     return WooCommerceApi(connection.api_url or f"https://{connection.shop}", key=connection.api_key,
                           secret=connection.api_secret)
 
@@ -136,7 +136,8 @@ def sync(sessions: sessionmaker[Session], connection_id: int, *, tz: ZoneInfo, n
         finally:
             client.close()
     except StoreError as error:
-        raise StoreError(f"{connection.kind} store {connection.shop}: {error.message}") from None
+        kind = NotConfigured if isinstance(error, NotConfigured) else StoreError
+        raise kind(f"{connection.kind} store {connection.shop}: {error.message}") from None
     with sessions() as session:
         tidy(session.get_bind(), summary)
     log.info("%s store %s synced: %d orders in %d pages", connection.kind, connection.shop, summary.orders, pages)

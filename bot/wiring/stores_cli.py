@@ -18,7 +18,7 @@ from bot.models import StoreConnection, StoreDelivery, Workspace
 from bot.registry import lookup
 from bot.runtime import Runtime
 from bot.stores import connections
-from bot.stores.shopify_api import StoreError
+from bot.stores.shopify_api import NotConfigured, StoreError
 from bot.stores.sync import sync
 from bot.values import parse_date
 
@@ -157,10 +157,11 @@ def list_stores(settings: Settings, args) -> int:
 
 
 def run_sync(settings: Settings, args) -> int:
-    """Pull the workspace's connected stores now and print each summary; 1 when a store failed us."""
+    """Pull the workspace's connected stores now and print each summary; 2 when a store lacks a setting the sync
+    needs (found before any call), 1 when a store failed us."""
     since = parse_date(args.since, "--since") if args.since is not None else None
     runtime = Runtime.build(settings)
-    failed = False
+    failed = 0
     try:
         with runtime.reads.begin() as session:
             ws = lookup.team_workspace(session, args.team)
@@ -178,7 +179,7 @@ def run_sync(settings: Settings, args) -> int:
                                api_version=settings.shopify_api_version)
             except StoreError as error:
                 print(f"roi-bot: {error.message}", file=sys.stderr)
-                failed = True
+                failed = max(failed, 2 if isinstance(error, NotConfigured) else 1)
                 continue
             if args.json:
                 print(json.dumps({"store": kind, "shop": shop, **summary.as_json()}, ensure_ascii=False))
@@ -186,7 +187,7 @@ def run_sync(settings: Settings, args) -> int:
                 print(as_text(summary))
     finally:
         runtime.engine.dispose()
-    return 1 if failed else 0
+    return failed
 
 
 def run(settings: Settings, args) -> int:

@@ -141,3 +141,13 @@ def test_a_store_that_fails_is_one_line_naming_it_and_exit_1(cli, capsys):
         assert main(["store", "sync", "--team", "T1"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "woocommerce store 127.0.0.1" in err and "cs_wrong_secret" not in err
+
+
+def test_a_store_connected_without_api_access_exits_2_saying_what_to_set(cli, capsys):
+    cli.setenv("SHOPIFY_SHOP", "my-shop.myshopify.com")
+    cli.setenv("SHOPIFY_CLIENT_SECRET", "shpss_webhooks_only")
+    assert main(["store", "connect", "shopify", "--team", "T1"]) == 0
+    capsys.readouterr()
+    assert main(["store", "sync", "--team", "T1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "SHOPIFY_ACCESS_TOKEN" in err and "shpss_webhooks_only" not in err
